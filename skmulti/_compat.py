@@ -1,0 +1,43 @@
+"""The one place that imports private or version-dependent upstream API.
+
+Everything scikit-learn or Keras keeps private, or changed between the versions
+skmulti supports, is imported or patched here so that churn upstream touches
+one file.
+"""
+
+# TODO: revisit when scikit-learn makes these public (they are private in 1.6-1.9).
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    validate_params,
+)
+from sklearn.utils.validation import _check_sample_weight, _get_feature_names
+
+__all__ = [
+    "HasMethods",
+    "Interval",
+    "StrOptions",
+    "_check_sample_weight",
+    "_fit_context",
+    "_get_feature_names",
+    "keras_global_state",
+    "keras_seed_generator_module",
+    "validate_params",
+]
+
+
+def keras_seed_generator_module():
+    """Keras's module whose ``python_random`` supplies unseeded default seeds."""
+    # TODO: private Keras module; checked against keras 3.15.
+    from keras.src.random import seed_generator
+
+    return seed_generator
+
+
+def keras_global_state():
+    """Keras's per-thread global state (``get/set_global_attribute``)."""
+    from keras.src.backend.common import global_state
+
+    return global_state

@@ -1,0 +1,651 @@
+"""``RegressorClassifier``: the scikit-learn face of a two-head Keras network.
+
+This module talks to scikit-learn and orchestrates; the network lives in
+``_network``, training in ``_training``, the target in ``_target``.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.validation import check_consistent_length, check_is_fitted
+
+from . import _diagnostics, _network, _routing, _training
+from ._compat import HasMethods, Interval, StrOptions, _check_sample_weight, _fit_context
+from ._input import check_X_fit, check_X_predict
+from ._prediction import Prediction
+from ._seeding import fit_seed, seed_scope
+from ._target import AmountEncoder, LabelEncoder, resolve_amount_transformer, split_target
+
+_PREDICT_CHUNK = 8192
+
+
+def _check_layer_sizes(name, value, *, allow_empty=True):
+    sizes = (value,) if isinstance(value, Integral) else tuple(value)
+    bad = [s for s in sizes if not isinstance(s, Integral) or isinstance(s, bool) or s < 1]
+    if bad or (not allow_empty and not sizes):
+        raise ValueError(
+            f"The '{name}' parameter of RegressorClassifier must be a tuple of "
+            f"positive ints (one per layer); got {value!r}."
+        )
+    return tuple(int(s) for s in sizes)
+
+
+class RegressorClassifier(BaseEstimator):
+    """One Keras network that predicts an amount (a number) and a label (a class).
+
+    A shared trunk (dense layers, after recurrent layers for 3-D ``X``) feeds two
+    heads: ``amount`` (regression) and ``label`` (classification). The label
+    head is built from the data (1 sigmoid unit for 2 classes, softmax over
+    ``n_classes`` otherwise); the amount is scaled for training and scaled back
+    at predict. It is a scikit-learn estimator: it clones, pickles, and works
+    in ``Pipeline``, ``cross_validate`` and every search tool.
+
+    It is neither a classifier nor a regressor to scikit-learn
+    (``is_classifier`` and ``is_regressor`` are False): ``cv=5`` means a plain
+    ``KFold``, not a stratified one; use
+    :class:`skmulti.model_selection.LabelStratifiedKFold` to stratify on the
+    label, and the scorers of :mod:`skmulti.metrics` to score one head.
+
+    Parameters
+    ----------
+    model : callable or None, default=None
+        None builds the built-in network. A callable must return a
+        ``keras.Model`` whose two outputs are named ``"amount"`` and
+        ``"label"``; it is called with the keyword arguments it accepts among
+        ``meta`` (a dict: ``n_features_in_``, ``n_classes_``, ``classes_``,
+        ``X_shape_``, ``target_type_``, ``label_units_``, ...) and
+        ``compile_kwargs``, plus every ``model__<name>`` parameter. skmulti
+        compiles the network itself. A model whose outputs do not fit the data
+        (e.g. a 1-unit softmax for a binary label) is refused before training.
+    hidden_layer_sizes : tuple of int, default=(64, 64)
+        Units of the dense layers of the shared trunk. ``()`` connects the heads
+        to the input (or to the last recurrent layer).
+    activation : str or callable, default="relu"
+        Activation of the dense trunk layers (any Keras activation).
+    dropout : float in [0, 1), default=0.0
+        Dropout rate after each dense trunk layer.
+    amount_loss : {"squared_error", "absolute_error", "huber", "poisson"}, \
+default="squared_error"
+        Loss of the amount head. "poisson" (for counts) puts an exponential
+        activation on the built-in amount head and needs non-negative amounts.
+    amount_transformer : "standard", None or transformer, default="standard"
+        Transforms the amount before training (``inverse_transform`` brings the
+        predictions back): "standard" standardizes, None keeps the amounts, a
+        scikit-learn transformer (e.g. ``FunctionTransformer(np.log1p,
+        np.expm1)``) shapes heavy tails. Whatever it returns is then centred and
+        scaled internally (only divided by its mean for "poisson"), so the
+        amount loss cannot swamp the label loss whatever the amounts' scale.
+    label_weight : float >= 0, default=1.0
+        Weight of the label loss; the amount loss weighs 1.
+    loss_weighting : {"fixed", "uncertainty"}, default="fixed"
+        "uncertainty" learns a weight per head (homoscedastic uncertainty,
+        Kendall, Gal and Cipolla, CVPR 2018); see ``loss_weights_``.
+    class_weight : None, "balanced" or dict, default=None
+        Weights of the classes in the label loss only (the amount loss is not
+        reweighted); multiplied with ``sample_weight``.
+    zero_amount_label : label or None, default=None
+        The hurdle (two-part) model: rows with this label train only the label
+        head (their amounts are ignored, also by the amount transformer) and
+        ``predict`` returns an amount of exactly 0 wherever it predicts this
+        label.
+    recurrent_layer_sizes : tuple of int, default=(64,)
+        Units of the recurrent layers that start the trunk for 3-D ``X``
+        ``(n_samples, n_timesteps, n_features)``; ignored for 2-D ``X``.
+    recurrent_cell : {"lstm", "gru"}, default="lstm"
+        Recurrent layer type for 3-D ``X``.
+    optimizer : str or keras optimizer class, default="adam"
+        Built afresh at each fit with ``learning_rate`` and the
+        ``optimizer__<name>`` parameters (which win over ``learning_rate``).
+    learning_rate : float > 0, default=1e-3
+    batch_size : int >= 1, default=32
+    epochs : int >= 1, default=200
+        Maximum number of passes over the training rows.
+    early_stopping : bool, default=True
+        Hold out ``validation_fraction`` of the rows (stratified on the label
+        when possible), stop when the validation loss has not improved for
+        ``n_iter_no_change`` epochs and restore the best weights. With False,
+        exactly ``epochs`` epochs are trained on all rows.
+    validation_fraction : float in (0, 1), default=0.1
+    n_iter_no_change : int >= 1, default=10
+    callbacks : list or dict of keras callbacks, default=None
+        Classes or instances (instances are copied, never modified);
+        ``callbacks__<index or name>__<param>`` sets their parameters.
+    random_state : int, RandomState instance or None, default=None
+        An int makes fits bit-identical on the same CPU, software and thread
+        count, in one process or several. No global seed (NumPy, ``random``,
+        TensorFlow) is read or changed.
+    verbose : int, default=0
+        Keras's training verbosity (0 silent, 1 progress bar, 2 a line per epoch).
+    **routed_params
+        ``model__<name>``, ``optimizer__<name>`` and ``callbacks__<key>__<name>``
+        parameters (scikeras's convention).
+
+    Attributes
+    ----------
+    model_ : keras.Model
+        The trained network; outputs ``"amount"`` (training scale) and ``"label"``.
+    history_ : dict of list of float
+        Per-epoch ``loss``, ``amount_loss``, ``label_loss`` and, with early
+        stopping, the same prefixed ``val_``.
+    n_iter_ : int
+        Epochs run.
+    classes_ : ndarray of shape (n_classes,)
+        The labels, sorted, in the dtype of ``y[:, 1]``.
+    n_classes_ : int
+    n_features_in_ : int
+        Features per row (per timestep for 3-D ``X``).
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Defined only when ``X`` had string column names.
+    X_shape_ : tuple
+        Shape of the ``X`` seen at fit.
+    amount_transformer_ : transformer
+        The fitted ``amount_transformer``.
+    loss_weights_ : dict
+        Effective weight of each head's loss (``"amount"``, ``"label"``): the
+        fixed ones, or the learned ones with ``loss_weighting="uncertainty"``.
+
+    See Also
+    --------
+    skmulti.metrics.amount_scorer, skmulti.metrics.label_scorer :
+        Scorers for one head, for search tools and ``cross_validate``.
+    skmulti.model_selection.LabelStratifiedKFold :
+        K-fold stratified on the label column of ``y``.
+
+    Notes
+    -----
+    Bit-for-bit reproducibility with ``random_state`` holds on CPU for the same
+    backend, library versions and thread count; GPUs and other backends may
+    differ in the last bits.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmulti import RegressorClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(60, 3))
+    >>> y = np.column_stack([X[:, 0] * 2.0, np.where(X[:, 1] > 0, "yes", "no")])
+    >>> est = RegressorClassifier(hidden_layer_sizes=(8,), epochs=2, random_state=0)
+    >>> est.fit(X, y)
+    RegressorClassifier(epochs=2, hidden_layer_sizes=(8,), random_state=0)
+    >>> pred = est.predict(X[:3])
+    >>> pred.amount.shape, pred.label.dtype.kind, np.asarray(pred).shape
+    ((3,), 'U', (3, 2))
+    >>> est.predict_proba(X[:3]).shape, est.classes_.tolist()
+    ((3, 2), ['no', 'yes'])
+    """
+
+    _parameter_constraints: dict = {
+        "model": [callable, None],
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [str, callable],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "amount_loss": [StrOptions(set(_network.AMOUNT_LOSSES))],
+        "amount_transformer": [
+            StrOptions({"standard"}),
+            HasMethods(["fit", "transform", "inverse_transform"]),
+            None,
+        ],
+        "label_weight": [Interval(Real, 0, None, closed="left")],
+        "loss_weighting": [StrOptions({"fixed", "uncertainty"})],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "zero_amount_label": "no_validation",
+        "recurrent_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "recurrent_cell": [StrOptions({"lstm", "gru"})],
+        "optimizer": [str, type],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "callbacks": [list, tuple, dict, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        model=None,
+        *,
+        hidden_layer_sizes=(64, 64),
+        activation="relu",
+        dropout=0.0,
+        amount_loss="squared_error",
+        amount_transformer="standard",
+        label_weight=1.0,
+        loss_weighting="fixed",
+        class_weight=None,
+        zero_amount_label=None,
+        recurrent_layer_sizes=(64,),
+        recurrent_cell="lstm",
+        optimizer="adam",
+        learning_rate=1e-3,
+        batch_size=32,
+        epochs=200,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        callbacks=None,
+        random_state=None,
+        verbose=0,
+        **routed_params,
+    ):
+        self.model = model
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.amount_loss = amount_loss
+        self.amount_transformer = amount_transformer
+        self.label_weight = label_weight
+        self.loss_weighting = loss_weighting
+        self.class_weight = class_weight
+        self.zero_amount_label = zero_amount_label
+        self.recurrent_layer_sizes = recurrent_layer_sizes
+        self.recurrent_cell = recurrent_cell
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.callbacks = callbacks
+        self.random_state = random_state
+        self.verbose = verbose
+        for key, value in routed_params.items():
+            if not _routing.is_routed(key):
+                raise TypeError(
+                    f"RegressorClassifier got an unexpected keyword argument {key!r}. "
+                    "Routed parameters start with model__, optimizer__ or callbacks__."
+                )
+            setattr(self, key, value)
+
+    # -- parameters ---------------------------------------------------------------
+
+    def _routed_params(self):
+        return {k: v for k, v in vars(self).items() if _routing.is_routed(k)}
+
+    def get_params(self, deep=True):
+        """Get parameters, routed ones (``model__*``, ...) included."""
+        params = super().get_params(deep=deep)
+        params.update(self._routed_params())
+        return params
+
+    def set_params(self, **params):
+        """Set parameters; routed keys (``model__*``, ...) need not exist yet."""
+        for key in [k for k in params if _routing.is_routed(k)]:
+            setattr(self, key, params.pop(key))
+        if params:
+            super().set_params(**params)
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = None
+        tags.target_tags.required = True
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = False
+        tags.input_tags.three_d_array = True
+        tags.input_tags.sparse = False
+        tags.non_deterministic = False
+        return tags
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "model_")
+
+    # -- fit ----------------------------------------------------------------------
+
+    def _check_params(self):
+        """What ``_validate_params`` cannot express; returns resolved values."""
+        if self.model is not None:
+            import keras
+
+            if isinstance(self.model, keras.Model):
+                raise TypeError(
+                    "The 'model' parameter of RegressorClassifier must be a function "
+                    "that builds a new keras.Model, not a model instance (an instance "
+                    "would be shared by clones and trained twice). Wrap the code that "
+                    "builds it: def build(meta): ...; return model."
+                )
+        if isinstance(self.optimizer, type):
+            import keras
+
+            if not issubclass(self.optimizer, keras.optimizers.Optimizer):
+                raise ValueError(
+                    "The 'optimizer' parameter of RegressorClassifier must be a name "
+                    "('adam', 'sgd', ...) or a keras.optimizers.Optimizer subclass; "
+                    f"got {self.optimizer!r}."
+                )
+        return {
+            "hidden_layer_sizes": _check_layer_sizes(
+                "hidden_layer_sizes", self.hidden_layer_sizes
+            ),
+            "recurrent_layer_sizes": _check_layer_sizes(
+                "recurrent_layer_sizes", self.recurrent_layer_sizes
+            ),
+        }
+
+    def _label_weights(self, label_encoder, codes, sample_weight):
+        classes = label_encoder.classes_
+        if self.class_weight is None:
+            return sample_weight
+        if isinstance(self.class_weight, str):
+            per_class = compute_class_weight(
+                "balanced", classes=np.arange(len(classes)), y=codes
+            )
+        else:
+            unknown = [k for k in self.class_weight if k not in set(classes.tolist())]
+            if unknown:
+                raise ValueError(
+                    f"class_weight has key(s) {unknown} that are not classes of y; "
+                    f"the classes are {classes.tolist()}."
+                )
+            per_class = np.ones(len(classes))
+            for key, weight in self.class_weight.items():
+                if not isinstance(weight, Real) or not np.isfinite(weight) or weight < 0:
+                    raise ValueError(
+                        f"class_weight[{key!r}] must be a finite number >= 0; got "
+                        f"{weight!r}."
+                    )
+                per_class[label_encoder.transform(np.asarray([key]))[0]] = weight
+        return sample_weight * per_class[codes]
+
+    def _validation_split(self, n, codes, seed):
+        idx = np.arange(n)
+        if not self.early_stopping:
+            return idx, None
+        n_val = int(np.ceil(self.validation_fraction * n))
+        if n - n_val < 1 or n_val < 1:
+            raise ValueError(
+                f"early_stopping=True holds out validation_fraction="
+                f"{self.validation_fraction} of {n} sample(s), which leaves no "
+                "sample to train or to validate on. Pass more samples or "
+                "early_stopping=False."
+            )
+        try:
+            return train_test_split(
+                idx, test_size=n_val, random_state=seed, stratify=codes
+            )
+        except ValueError:  # a class too rare to stratify on
+            return train_test_split(idx, test_size=n_val, random_state=seed)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network on ``X`` and the two-column ``y``.
+
+        Everything is validated before the estimator is changed; if anything
+        fails (bad input, a training loss that is not finite), an estimator
+        that was fitted before keeps its previous state.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or \
+(n_samples, n_timesteps, n_features)
+            2-D features, or 3-D sequences (all-NaN timesteps are padding).
+        y : array-like of shape (n_samples, 2)
+            Column 0 the amount, column 1 the label: an array (numeric, string
+            or object), a 2-column DataFrame or a list of pairs.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows in both heads' losses.
+
+        Returns
+        -------
+        self : RegressorClassifier
+        """
+        params = self._check_params()
+        X, x_info = check_X_fit(X, self)
+        amount, label = split_target(y)
+        check_consistent_length(X, amount)
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+        if not np.any(sample_weight > 0):
+            raise ValueError(
+                "sample_weight is zero for every sample; at least one sample needs a "
+                "positive weight."
+            )
+        label_encoder = LabelEncoder().fit(label)
+        classes = label_encoder.classes_
+        codes = label_encoder.transform(label)
+        label_weights = self._label_weights(label_encoder, codes, sample_weight)
+
+        trains_amount = np.ones(len(X), dtype=bool)
+        if self.zero_amount_label is not None:
+            if self.zero_amount_label not in set(classes.tolist()):
+                raise ValueError(
+                    f"zero_amount_label={self.zero_amount_label!r} is not a class of "
+                    f"y; the classes are {classes.tolist()}."
+                )
+            trains_amount = label != self.zero_amount_label
+            if not trains_amount.any():
+                raise ValueError(
+                    f"Every row has zero_amount_label={self.zero_amount_label!r}, so "
+                    "no row is left to train the amount head."
+                )
+        amount_weights = sample_weight * trains_amount
+        amount_encoder = AmountEncoder(
+            resolve_amount_transformer(self.amount_transformer),
+            center=self.amount_loss != "poisson",
+        )
+        if self.amount_loss == "poisson" and np.any(amount[trains_amount] < 0):
+            raise ValueError(
+                "amount_loss='poisson' needs non-negative amounts; the amount column "
+                f"of y has a minimum of {amount[trains_amount].min():.4g}."
+            )
+        amount_encoder.fit(amount[trains_amount])
+        amount_z = np.zeros(len(X), dtype=np.float32)
+        amount_z[trains_amount] = amount_encoder.transform(amount[trains_amount])
+
+        n_classes = len(classes)
+        target_type = "binary" if n_classes == 2 else "multiclass"
+        meta = {
+            "n_features_in_": x_info["n_features_in_"],
+            "feature_names_in_": x_info["feature_names_in_"],
+            "X_shape_": x_info["X_shape_"],
+            "X_dtype_": np.dtype(np.float32),
+            "n_classes_": n_classes,
+            "classes_": classes,
+            "target_type_": target_type,
+            "label_units_": 1 if n_classes == 2 else n_classes,
+            "n_outputs_expected_": 2,
+        }
+        routed = self._routed_params()
+        seed = fit_seed(self.random_state)
+        seeds = np.random.default_rng(seed).integers(1, 2**31 - 1, size=4)
+        with seed_scope(int(seeds[0])):
+            optimizer = _routing.build_optimizer(
+                self.optimizer, self.learning_rate, _routing.routed(routed, "optimizer")
+            )
+            callbacks = _routing.build_callbacks(
+                self.callbacks, _routing.routed(routed, "callbacks")
+            )
+            network = self._build_network(meta, params, optimizer, routed, int(seeds[1]))
+            label_mode = _network.check_network(network, meta, X[:2])
+            label_loss = _network.label_loss_fn(label_mode)
+            label_target = (
+                codes.astype(np.float32).reshape(-1, 1)
+                if label_mode.startswith("sigmoid")
+                else codes
+            )
+            targets = {"amount": amount_z.reshape(-1, 1), "label": label_target}
+            weights = {
+                "amount": amount_weights.astype(np.float32),
+                "label": label_weights.astype(np.float32),
+            }
+            train_idx, val_idx = self._validation_split(len(X), codes, int(seeds[2]))
+
+            def rows(idx):
+                return (
+                    X[idx],
+                    {k: v[idx] for k, v in targets.items()},
+                    {k: v[idx] for k, v in weights.items()},
+                )
+
+            history, n_iter, head_weights, monitor = _training.train(
+                network,
+                train_data=rows(train_idx),
+                validation_data=None if val_idx is None else rows(val_idx),
+                amount_loss=_network.amount_loss_fn(self.amount_loss),
+                label_loss=label_loss,
+                label_weight=self.label_weight,
+                uncertainty=self.loss_weighting == "uncertainty",
+                optimizer=optimizer,
+                batch_size=self.batch_size,
+                epochs=self.epochs,
+                early_stopping=self.early_stopping,
+                n_iter_no_change=self.n_iter_no_change,
+                callbacks=callbacks,
+                seed=int(seeds[3]),
+                verbose=self.verbose,
+            )
+
+        amount_pred_z, proba = _predict_raw(network, X, label_mode)
+        pred_codes = proba.argmax(axis=1)
+        messages = [
+            _diagnostics.label_collapse(codes, pred_codes, sample_weight, classes),
+            _diagnostics.amount_collapse(
+                amount_z[trains_amount], amount_pred_z[trains_amount],
+                sample_weight[trains_amount],
+            ),
+        ]
+        if self.early_stopping and n_iter == self.epochs and monitor.wait == 0:
+            from sklearn.exceptions import ConvergenceWarning
+            import warnings
+
+            warnings.warn(
+                f"RegressorClassifier: the validation loss was still improving at "
+                f"the last epoch ({self.epochs}); raise epochs to train longer.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+
+        # Nothing above touched self: commit the fitted state in one go.
+        for name in ("feature_names_in_",):
+            if hasattr(self, name):
+                delattr(self, name)
+        self.model_ = network
+        self.history_ = history
+        self.n_iter_ = n_iter
+        self.classes_ = classes
+        self.n_classes_ = n_classes
+        self.n_features_in_ = x_info["n_features_in_"]
+        if x_info["feature_names_in_"] is not None:
+            self.feature_names_in_ = x_info["feature_names_in_"]
+        self.X_shape_ = x_info["X_shape_"]
+        self.amount_transformer_ = amount_encoder.transformer_
+        self.loss_weights_ = head_weights
+        self._amount_encoder = amount_encoder
+        self._label_encoder = label_encoder
+        self._label_mode = label_mode
+        _diagnostics.warn_collapse(messages)
+        return self
+
+    def _build_network(self, meta, params, optimizer, routed, seed):
+        if self.model is None:
+            return _network.build_default_network(
+                meta,
+                hidden_layer_sizes=params["hidden_layer_sizes"],
+                activation=self.activation,
+                dropout=self.dropout,
+                recurrent_layer_sizes=params["recurrent_layer_sizes"],
+                recurrent_cell=self.recurrent_cell,
+                amount_loss=self.amount_loss,
+                seed=seed,
+            )
+        compile_kwargs = {
+            "optimizer": optimizer,
+            "loss": {"amount": self.amount_loss, "label": meta["target_type_"]},
+            "loss_weights": {"amount": 1.0, "label": self.label_weight},
+        }
+        return _routing.call_builder(
+            self.model,
+            meta=meta,
+            compile_kwargs=compile_kwargs,
+            routed_kwargs=_routing.routed(routed, "model"),
+        )
+
+    # -- predict ------------------------------------------------------------------
+
+    def _raw(self, X):
+        check_is_fitted(self)
+        X = check_X_predict(X, self)
+        return _predict_raw(self.model_, X, self._label_mode)
+
+    def predict(self, X):
+        """Predict the amount and the label.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or \
+(n_samples, n_timesteps, n_features)
+
+        Returns
+        -------
+        Prediction
+            ``(amount, label)``: amount float64 of shape (n_samples,), label of
+            the dtype of ``y[:, 1]``. ``np.asarray`` gives shape (n_samples, 2).
+        """
+        amount_z, proba = self._raw(X)
+        label = self.classes_[proba.argmax(axis=1)]
+        amount = self._amount_encoder.inverse_transform(amount_z)
+        if self.zero_amount_label is not None:
+            amount = np.where(label == self.zero_amount_label, 0.0, amount)
+        return Prediction(amount=amount, label=label)
+
+    def predict_proba(self, X):
+        """Probability of each class, columns in ``classes_`` order.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or \
+(n_samples, n_timesteps, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes), dtype float64
+        """
+        return self._raw(X)[1]
+
+    def score(self, X, y, sample_weight=None):
+        """Mean of R² on the amount and accuracy on the label.
+
+        Labels never seen at fit count as misses.
+
+        Parameters
+        ----------
+        X : array-like
+        y : array-like of shape (n_samples, 2)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        float
+        """
+        amount, label = split_target(y)
+        pred = self.predict(X)
+        r2 = r2_score(amount, pred.amount, sample_weight=sample_weight)
+        acc = accuracy_score(label, pred.label, sample_weight=sample_weight)
+        return float((r2 + acc) / 2.0)
+
+
+def _predict_raw(network, X, label_mode):
+    """Training-scale amounts (n,) and label probabilities (n, n_classes)."""
+    import keras
+
+    amounts, probas = [], []
+    for start in range(0, max(len(X), 1), _PREDICT_CHUNK):
+        chunk = X[start : start + _PREDICT_CHUNK]
+        if len(chunk) == 0:
+            break
+        out = network(chunk, training=False)
+        amounts.append(keras.ops.convert_to_numpy(out["amount"]).reshape(-1))
+        probas.append(keras.ops.convert_to_numpy(out["label"]))
+    if not amounts:
+        n_units = network.output["label"].shape[-1] if isinstance(network.output, dict) else 1
+        return np.zeros(0), _network.label_probabilities(np.zeros((0, n_units)), label_mode)
+    amount = np.concatenate(amounts).astype(np.float64)
+    return amount, _network.label_probabilities(np.concatenate(probas), label_mode)

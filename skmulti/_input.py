@@ -1,0 +1,121 @@
+"""Validate ``X``: tables (2-D) and NaN-padded sequences (3-D)."""
+
+import numpy as np
+from sklearn.utils import check_array
+from sklearn.utils.validation import validate_data
+
+from ._compat import _get_feature_names
+from ._network import PAD_VALUE
+
+
+def _check_sparse(X, estimator):
+    if hasattr(X, "toarray") or hasattr(X, "tocsr"):
+        raise TypeError(
+            f"{type(estimator).__name__} does not support sparse input; got "
+            f"{type(X).__name__}. Convert it with X.toarray()."
+        )
+
+
+def _pad_sequences(X):
+    """Replace all-NaN timesteps (padding) by the masked value; refuse other NaN."""
+    missing = np.isnan(X)
+    if not missing.any():
+        return X
+    padded = missing.all(axis=2)
+    partial = missing.any(axis=2) & ~padded
+    if partial.any():
+        sample, step = map(int, np.argwhere(partial)[0])
+        raise ValueError(
+            "Input X contains NaN in part of a timestep (sample "
+            f"{sample}, timestep {step}). A timestep is padding only when all its "
+            "features are NaN; impute partly missing timesteps before fitting."
+        )
+    empty = padded.all(axis=1)
+    if empty.any():
+        raise ValueError(
+            f"Input X has sample(s) {np.flatnonzero(empty)[:5].tolist()} whose "
+            "timesteps are all NaN (padding only); every sequence needs at least "
+            "one observed timestep."
+        )
+    X = X.copy()
+    X[padded] = PAD_VALUE
+    return X
+
+
+def _check_sequences(X, estimator):
+    X = check_array(
+        X,
+        allow_nd=True,
+        dtype=np.float32,
+        ensure_all_finite="allow-nan",
+        input_name="X",
+        estimator=estimator,
+    )
+    if np.isinf(X).any():
+        raise ValueError(
+            "Input X contains infinity or a value too large for dtype('float32')."
+        )
+    if (X <= PAD_VALUE).any():
+        raise ValueError(
+            f"Input X contains values <= {PAD_VALUE:g}, which skmulti reserves for "
+            "padding; scale X (e.g. skmulti.preprocessing.SequenceScaler)."
+        )
+    return _pad_sequences(X)
+
+
+def check_X_fit(X, estimator):
+    """Validate ``X`` at fit without touching ``estimator``.
+
+    Returns
+    -------
+    X : ndarray of float32, 2-D or 3-D (padding replaced by the mask value)
+    info : dict
+        ``n_features_in_``, ``feature_names_in_`` (or None), ``X_shape_``.
+    """
+    _check_sparse(X, estimator)
+    feature_names = _get_feature_names(X)
+    ndim = getattr(X, "ndim", None)
+    if ndim is None:
+        ndim = np.asarray(X, dtype=object).ndim if not hasattr(X, "shape") else len(X.shape)
+    if ndim == 3:
+        X = _check_sequences(X, estimator)
+    else:
+        X = check_array(X, dtype=np.float32, input_name="X", estimator=estimator)
+    if X.ndim > 3:
+        raise ValueError(
+            f"Found array with dim {X.ndim}. {type(estimator).__name__} expects a "
+            "2-D table (n_samples, n_features) or 3-D sequences "
+            "(n_samples, n_timesteps, n_features)."
+        )
+    return X, {
+        "n_features_in_": int(X.shape[-1]),
+        "feature_names_in_": feature_names,
+        "X_shape_": tuple(int(d) for d in X.shape),
+    }
+
+
+def check_X_predict(X, estimator):
+    """Validate ``X`` after fit: same layout and features as at fit."""
+    _check_sparse(X, estimator)
+    if len(estimator.X_shape_) == 3:
+        X_arr = np.asarray(X) if not hasattr(X, "shape") else X
+        if getattr(X_arr, "ndim", 0) != 3:
+            raise ValueError(
+                f"{type(estimator).__name__} was fitted on 3-D sequences "
+                f"(n_samples, n_timesteps, n_features); got X with shape "
+                f"{np.shape(X_arr)}."
+            )
+        X = _check_sequences(X_arr, estimator)
+        if X.shape[2] != estimator.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[2]} features per timestep, but "
+                f"{type(estimator).__name__} is expecting {estimator.n_features_in_} "
+                "features as input."
+            )
+        return X
+    if getattr(X, "ndim", 2) == 3:
+        raise ValueError(
+            f"{type(estimator).__name__} was fitted on a 2-D table; got 3-D X with "
+            f"shape {X.shape}. Refit on sequences to use them."
+        )
+    return validate_data(estimator, X, reset=False, dtype=np.float32)

@@ -1,0 +1,281 @@
+"""Build and check the two-head Keras network. The only module that talks to Keras
+layers; it knows nothing about scikit-learn."""
+
+import numpy as np
+
+PAD_VALUE = -1.0e9
+"""Value that stands in for an all-NaN (padding) timestep; masked by the network."""
+
+AMOUNT_LOSSES = ("squared_error", "absolute_error", "huber", "poisson")
+
+_FIX_LABEL_HEAD = (
+    "For a binary label end the label output with Dense(1, activation='sigmoid') "
+    "(or Dense(2, activation='softmax')); for n_classes >= 3 with "
+    "Dense(n_classes, activation='softmax'). A linear layer of the same units is "
+    "read as logits."
+)
+
+
+def _seeds(rng):
+    return int(rng.integers(1, 2**31 - 1))
+
+
+def build_default_network(
+    meta,
+    *,
+    hidden_layer_sizes,
+    activation,
+    dropout,
+    recurrent_layer_sizes,
+    recurrent_cell,
+    amount_loss,
+    seed,
+):
+    """Build the built-in network: a shared trunk and two heads.
+
+    The trunk is, for 3-D ``X``, masking of padded timesteps and the recurrent
+    layers, then the dense ``hidden_layer_sizes``. The heads are named
+    ``"amount"`` (1 linear unit; exponential for the Poisson loss) and
+    ``"label"`` (1 sigmoid unit for 2 classes, ``n_classes`` softmax units
+    otherwise). Every random layer gets its own seed drawn from ``seed``.
+
+    Parameters
+    ----------
+    meta : dict
+        Needs ``X_shape_`` and ``n_classes_``.
+    hidden_layer_sizes, activation, dropout, recurrent_layer_sizes, recurrent_cell,
+    amount_loss : see :class:`skmulti.RegressorClassifier`.
+    seed : int
+
+    Returns
+    -------
+    keras.Model
+        Functional model with outputs ``{"amount": (n, 1), "label": (n, units)}``.
+
+    Examples
+    --------
+    >>> from skmulti._network import build_default_network
+    >>> net = build_default_network(
+    ...     {"X_shape_": (10, 4), "n_classes_": 3}, hidden_layer_sizes=(8,),
+    ...     activation="relu", dropout=0.0, recurrent_layer_sizes=(4,),
+    ...     recurrent_cell="lstm", amount_loss="squared_error", seed=0)
+    >>> sorted(net.output.keys()), net.output["label"].shape
+    (['amount', 'label'], (None, 3))
+    """
+    import keras
+
+    rng = np.random.default_rng(seed)
+    shape = tuple(meta["X_shape_"])
+    glorot = keras.initializers.GlorotUniform
+    if len(shape) == 3:
+        inputs = keras.Input(shape=(None, shape[2]), name="features")
+        h = keras.layers.Masking(mask_value=PAD_VALUE, name="padding_mask")(inputs)
+        cell = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[recurrent_cell]
+        sizes = tuple(recurrent_layer_sizes)
+        if not sizes:  # no recurrent layer: average the observed timesteps
+            h = keras.layers.GlobalAveragePooling1D(name="mean_over_time")(h)
+        for i, units in enumerate(sizes):
+            h = cell(
+                units,
+                return_sequences=i < len(sizes) - 1,
+                kernel_initializer=glorot(seed=_seeds(rng)),
+                recurrent_initializer=keras.initializers.Orthogonal(seed=_seeds(rng)),
+                name=f"{recurrent_cell}_{i}",
+            )(h)
+    else:
+        inputs = keras.Input(shape=(shape[1],), name="features")
+        h = inputs
+    for i, units in enumerate(hidden_layer_sizes):
+        h = keras.layers.Dense(
+            units,
+            activation=activation,
+            kernel_initializer=glorot(seed=_seeds(rng)),
+            name=f"hidden_{i}",
+        )(h)
+        if dropout > 0:
+            h = keras.layers.Dropout(dropout, seed=_seeds(rng), name=f"dropout_{i}")(h)
+    amount = keras.layers.Dense(
+        1,
+        activation="exponential" if amount_loss == "poisson" else None,
+        kernel_initializer=glorot(seed=_seeds(rng)),
+        name="amount",
+    )(h)
+    n_classes = meta["n_classes_"]
+    label = keras.layers.Dense(
+        1 if n_classes == 2 else n_classes,
+        activation="sigmoid" if n_classes == 2 else "softmax",
+        kernel_initializer=glorot(seed=_seeds(rng)),
+        name="label",
+    )(h)
+    return keras.Model(inputs, {"amount": amount, "label": label}, name="two_head")
+
+
+def _activation_name(tensor):
+    """Name of the activation that produced a symbolic tensor, or None."""
+    import keras
+
+    history = getattr(tensor, "_keras_history", None)
+    if history is None:
+        return None
+    layer = history.operation
+    if isinstance(layer, keras.layers.Softmax):
+        return "softmax"
+    fn = getattr(layer, "activation", None)
+    if fn is None:
+        return "linear" if isinstance(layer, keras.layers.Dense) else None
+    name = getattr(fn, "__name__", None) or keras.activations.serialize(fn)
+    return str(name)
+
+
+def _named_outputs(model, probe):
+    """Map ``"amount"``/``"label"`` to (output value on ``probe``, symbolic tensor)."""
+    values = model(probe, training=False)
+    struct = getattr(model, "_outputs_struct", None)
+    if isinstance(values, dict):
+        names = list(values)
+        symbolic = struct if isinstance(struct, dict) else {}
+        pairs = {k: (values[k], symbolic.get(k)) for k in names}
+    elif isinstance(values, (list, tuple)):
+        names = list(getattr(model, "output_names", []) or [])
+        outputs = list(getattr(model, "outputs", []) or [None] * len(values))
+        pairs = dict(zip(names, zip(values, outputs)))
+    else:
+        names, pairs = ["<a single tensor>"], {}
+    if set(pairs) != {"amount", "label"}:
+        raise ValueError(
+            f"The Keras model has outputs {names}, but RegressorClassifier expects "
+            "exactly 2 named 'amount' and 'label'. Return "
+            "keras.Model(inputs, {'amount': amount_output, 'label': label_output}) "
+            "from your `model` function."
+        )
+    return pairs
+
+
+def check_network(model, meta, probe):
+    """Check that a network fits the data; return how to read its label head.
+
+    Parameters
+    ----------
+    model : keras.Model
+    meta : dict
+        Needs ``n_classes_`` and ``classes_``.
+    probe : ndarray
+        A couple of rows of ``X`` to call the model on.
+
+    Returns
+    -------
+    label_mode : {"sigmoid", "softmax", "sigmoid_logits", "softmax_logits"}
+
+    Raises
+    ------
+    ValueError
+        When the outputs are not named ``amount`` and ``label``, the amount has
+        more than one unit, or the label head cannot represent the classes
+        (e.g. a 1-unit softmax, which always outputs 1.0).
+    """
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise TypeError(
+            "The `model` function must return a keras.Model; got "
+            f"{type(model).__name__}."
+        )
+    outputs = _named_outputs(model, probe)
+    amount_value, _ = outputs["amount"]
+    amount_shape = tuple(keras.ops.shape(amount_value))
+    if not (len(amount_shape) == 1 or (len(amount_shape) == 2 and amount_shape[1] == 1)):
+        raise ValueError(
+            f"The 'amount' output has shape {amount_shape[1:]} per sample, but must "
+            "have 1 unit. End it with Dense(1)."
+        )
+    label_value, label_symbolic = outputs["label"]
+    label_shape = tuple(keras.ops.shape(label_value))
+    units = 1 if len(label_shape) == 1 else int(label_shape[-1])
+    n_classes = meta["n_classes_"]
+    activation = None
+    if label_symbolic is not None:
+        activation = _activation_name(label_symbolic)
+    if activation is None:  # subclassed model: read the values
+        values = keras.ops.convert_to_numpy(label_value).reshape(len(probe), -1)
+        if units > 1 and np.allclose(values.sum(axis=1), 1.0, atol=1e-4) and (
+            values >= 0
+        ).all():
+            activation = "softmax"
+        elif units == 1 and np.all(values == 1.0):
+            activation = "softmax"
+        elif ((values >= 0) & (values <= 1)).all() and units == 1:
+            activation = "sigmoid"
+        else:
+            activation = "linear"
+    got = f"{units} unit(s) with a {activation!r} activation"
+    classes = list(meta["classes_"])
+    if activation == "softmax" and units == 1:
+        raise ValueError(
+            f"The 'label' output has {got}: a softmax over one unit always outputs "
+            f"1.0, so the label head could never learn. {_FIX_LABEL_HEAD}"
+        )
+    if activation not in ("sigmoid", "softmax", "linear", None):
+        raise ValueError(
+            f"The 'label' output has {got}; it must output probabilities or "
+            f"logits. {_FIX_LABEL_HEAD}"
+        )
+    if units == 1:
+        if n_classes != 2:
+            raise ValueError(
+                f"The 'label' output has {got}, but y has {n_classes} classes "
+                f"{classes[:10]}. {_FIX_LABEL_HEAD}"
+            )
+        return "sigmoid" if activation == "sigmoid" else "sigmoid_logits"
+    if units != n_classes:
+        raise ValueError(
+            f"The 'label' output has {got}, but y has {n_classes} classes "
+            f"{classes[:10]}; it needs {1 if n_classes == 2 else n_classes} unit(s). "
+            f"{_FIX_LABEL_HEAD}"
+        )
+    if activation == "sigmoid":
+        raise ValueError(
+            f"The 'label' output has {got}: independent sigmoids do not make one "
+            f"class per row. {_FIX_LABEL_HEAD}"
+        )
+    return "softmax" if activation == "softmax" else "softmax_logits"
+
+
+def amount_loss_fn(name):
+    """Per-sample Keras loss for the amount head."""
+    import keras
+
+    kwargs = {"reduction": None}
+    return {
+        "squared_error": keras.losses.MeanSquaredError,
+        "absolute_error": keras.losses.MeanAbsoluteError,
+        "huber": keras.losses.Huber,
+        "poisson": keras.losses.Poisson,
+    }[name](**kwargs)
+
+
+def label_loss_fn(label_mode):
+    """Per-sample Keras loss for the label head."""
+    import keras
+
+    logits = label_mode.endswith("_logits")
+    if label_mode.startswith("sigmoid"):
+        return keras.losses.BinaryCrossentropy(from_logits=logits, reduction=None)
+    return keras.losses.SparseCategoricalCrossentropy(from_logits=logits, reduction=None)
+
+
+def label_probabilities(raw, label_mode):
+    """Turn the label output into an (n, n_classes) float64 probability array."""
+    raw = np.asarray(raw, dtype=np.float64)
+    if label_mode.startswith("sigmoid"):
+        p = raw.reshape(-1)
+        if label_mode == "sigmoid_logits":
+            p = 1.0 / (1.0 + np.exp(-p))
+        p = np.clip(p, 0.0, 1.0)
+        return np.column_stack([1.0 - p, p])
+    raw = raw.reshape(len(raw), -1)
+    if label_mode == "softmax_logits":
+        raw = np.exp(raw - raw.max(axis=1, keepdims=True))
+    raw = np.clip(raw, 0.0, None)
+    total = raw.sum(axis=1, keepdims=True)
+    total[total == 0] = 1.0
+    return raw / total
