@@ -26,11 +26,12 @@ def label_collapse(true_codes, pred_codes, weights, classes):
     pred_share = np.bincount(pred_codes, weights=weights, minlength=n_classes) / total
     true_share = np.bincount(true_codes, weights=weights, minlength=n_classes) / total
     top = int(np.argmax(pred_share))
+    name = classes[top].item() if hasattr(classes[top], "item") else classes[top]
     other = 1.0 - true_share[top]
     if pred_share[top] < LABEL_TOP_SHARE or other < LABEL_MIN_OTHER_SHARE:
         return None
     return (
-        f"The label head collapsed: it predicts class {classes[top]!r} for "
+        f"The label head collapsed: it predicts class {name!r} for "
         f"{pred_share[top]:.1%} of the training rows, although {other:.1%} of them "
         "belong to other classes. Likely causes and fixes: class imbalance "
         "(class_weight='balanced'), too few epochs or too low a learning_rate "

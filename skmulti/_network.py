@@ -1,6 +1,8 @@
 """Build and check the two-head Keras network. The only module that talks to Keras
 layers; it knows nothing about scikit-learn."""
 
+import warnings
+
 import numpy as np
 
 PAD_VALUE = -1.0e9
@@ -129,7 +131,10 @@ def _activation_name(tensor):
 
 def _named_outputs(model, probe):
     """Map ``"amount"``/``"label"`` to (output value on ``probe``, symbolic tensor)."""
-    values = model(probe, training=False)
+    with warnings.catch_warnings():
+        # Keras warns about a 1-unit softmax; check_network says it better.
+        warnings.simplefilter("ignore", UserWarning)
+        values = model(probe, training=False)
     struct = getattr(model, "_outputs_struct", None)
     if isinstance(values, dict):
         names = list(values)
