@@ -6,14 +6,17 @@ import numpy as np
 
 from .exceptions import CollapseWarning
 
-LABEL_TOP_SHARE = 0.99
-"""The label head has collapsed when one class takes at least this share of the
-predictions ..."""
+LABEL_MAX_OTHER_RATIO = 0.10
+"""The label head has collapsed when it predicts the classes other than its top
+one for less than this fraction of the rows that belong to them (e.g. 99% of the
+predictions for one class while 10% of the rows are other classes, 95% while
+50% are) ..."""
 LABEL_MIN_OTHER_SHARE = 0.10
-"""... while at least this share of the training rows belongs to other classes."""
-AMOUNT_MIN_SPREAD = 0.01
+"""... and at least this share of the training rows belongs to other classes."""
+AMOUNT_MIN_SPREAD = 0.05
 """The amount head has collapsed when the spread (std) of its predictions is below
-this fraction of the spread of the amounts it was trained on."""
+this fraction of the spread of the amounts it was trained on (so it can explain
+at most about 10% of their variance)."""
 
 
 def label_collapse(true_codes, pred_codes, weights, classes):
@@ -28,7 +31,7 @@ def label_collapse(true_codes, pred_codes, weights, classes):
     top = int(np.argmax(pred_share))
     name = classes[top].item() if hasattr(classes[top], "item") else classes[top]
     other = 1.0 - true_share[top]
-    if pred_share[top] < LABEL_TOP_SHARE or other < LABEL_MIN_OTHER_SHARE:
+    if other < LABEL_MIN_OTHER_SHARE or 1.0 - pred_share[top] >= LABEL_MAX_OTHER_RATIO * other:
         return None
     return (
         f"The label head collapsed: it predicts class {name!r} for "
@@ -71,4 +74,5 @@ def amount_collapse(true_amount, pred_amount, weights):
 def warn_collapse(messages):
     for message in messages:
         if message:
-            warnings.warn(message, CollapseWarning, stacklevel=3)
+            # warn_collapse <- fit <- _fit_context's wrapper <- the caller
+            warnings.warn(message, CollapseWarning, stacklevel=4)

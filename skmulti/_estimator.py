@@ -74,7 +74,9 @@ default="squared_error"
         activation on the built-in amount head and needs non-negative amounts.
     amount_transformer : "standard", None or transformer, default="standard"
         Transforms the amount before training (``inverse_transform`` brings the
-        predictions back): "standard" standardizes, None keeps the amounts, a
+        predictions back): "standard" standardizes (with ``amount_loss="poisson"``
+        it keeps the counts, which are only divided by their mean), None keeps
+        the amounts, a
         scikit-learn transformer (e.g. ``FunctionTransformer(np.log1p,
         np.expm1)``) shapes heavy tails. Whatever it returns is then centred and
         scaled internally (only divided by its mean for "poisson"), so the
@@ -256,12 +258,8 @@ default="squared_error"
         self.callbacks = callbacks
         self.random_state = random_state
         self.verbose = verbose
+        # Stored as given; keys that are not routed are refused at fit.
         for key, value in routed_params.items():
-            if not _routing.is_routed(key):
-                raise TypeError(
-                    f"RegressorClassifier got an unexpected keyword argument {key!r}. "
-                    "Routed parameters start with model__, optimizer__ or callbacks__."
-                )
             setattr(self, key, value)
 
     # -- parameters ---------------------------------------------------------------
@@ -276,9 +274,15 @@ default="squared_error"
         return params
 
     def set_params(self, **params):
-        """Set parameters; routed keys (``model__*``, ...) need not exist yet."""
-        for key in [k for k in params if _routing.is_routed(k)]:
-            setattr(self, key, params.pop(key))
+        """Set parameters; routed keys (``model__*``, ...) need not exist yet.
+
+        Like ``__init__``, it stores and does not validate: a name that is
+        neither a parameter nor routed is refused by ``fit``.
+        """
+        names = set(self._get_param_names())
+        for key in list(params):
+            if _routing.is_routed(key) or ("__" not in key and key not in names):
+                setattr(self, key, params.pop(key))
         if params:
             super().set_params(**params)
         return self
@@ -301,6 +305,21 @@ default="squared_error"
 
     def _check_params(self):
         """What ``_validate_params`` cannot express; returns resolved values."""
+        names = set(self._get_param_names())
+        stray = [
+            k
+            for k in vars(self)
+            if k not in names
+            and not k.startswith("_")
+            and not k.endswith("_")
+            and not _routing.is_routed(k)
+        ]
+        if stray:
+            raise TypeError(
+                f"RegressorClassifier got an unexpected keyword argument {stray[0]!r}. "
+                "Routed parameters start with model__, optimizer__ or callbacks__ "
+                "(e.g. model__units=32, optimizer__momentum=0.9)."
+            )
         if self.model is not None:
             import keras
 
@@ -427,8 +446,13 @@ default="squared_error"
                     "no row is left to train the amount head."
                 )
         amount_weights = sample_weight * trains_amount
+        transformer_spec = self.amount_transformer
+        if self.amount_loss == "poisson" and isinstance(transformer_spec, str):
+            # "standard" would make counts negative; Poisson needs the raw scale
+            # and AmountEncoder already divides it by its mean.
+            transformer_spec = None
         amount_encoder = AmountEncoder(
-            resolve_amount_transformer(self.amount_transformer),
+            resolve_amount_transformer(transformer_spec),
             center=self.amount_loss != "poisson",
         )
         if self.amount_loss == "poisson" and np.any(amount[trains_amount] < 0):
@@ -436,8 +460,8 @@ default="squared_error"
                 "amount_loss='poisson' needs non-negative amounts; the amount column "
                 f"of y has a minimum of {amount[trains_amount].min():.4g}."
             )
-        amount_encoder.fit(amount[trains_amount])
-        amount_z = np.zeros(len(X), dtype=np.float32)
+        amount_encoder.fit(amount[trains_amount], sample_weight[trains_amount])
+        amount_z = np.zeros(len(X), dtype=np.float64)
         amount_z[trains_amount] = amount_encoder.transform(amount[trains_amount])
 
         n_classes = len(classes)
@@ -465,16 +489,17 @@ default="squared_error"
             )
             network = self._build_network(meta, params, optimizer, routed, int(seeds[1]))
             label_mode = _network.check_network(network, meta, X[:2])
-            label_loss = _network.label_loss_fn(label_mode)
+            loss_dtype = _network.output_dtype(network)
+            label_loss = _network.label_loss_fn(label_mode, loss_dtype)
             label_target = (
-                codes.astype(np.float32).reshape(-1, 1)
+                codes.astype(np.float64).reshape(-1, 1)
                 if label_mode.startswith("sigmoid")
                 else codes
             )
             targets = {"amount": amount_z.reshape(-1, 1), "label": label_target}
             weights = {
-                "amount": amount_weights.astype(np.float32),
-                "label": label_weights.astype(np.float32),
+                "amount": amount_weights.astype(np.float64),
+                "label": label_weights.astype(np.float64),
             }
             train_idx, val_idx = self._validation_split(len(X), codes, int(seeds[2]))
 
@@ -489,7 +514,7 @@ default="squared_error"
                 network,
                 train_data=rows(train_idx),
                 validation_data=None if val_idx is None else rows(val_idx),
-                amount_loss=_network.amount_loss_fn(self.amount_loss),
+                amount_loss=_network.amount_loss_fn(self.amount_loss, loss_dtype),
                 label_loss=label_loss,
                 label_weight=self.label_weight,
                 uncertainty=self.loss_weighting == "uncertainty",

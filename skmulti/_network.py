@@ -32,6 +32,7 @@ def build_default_network(
     recurrent_cell,
     amount_loss,
     seed,
+    dtype="float32",
 ):
     """Build the built-in network: a shared trunk and two heads.
 
@@ -48,6 +49,8 @@ def build_default_network(
     hidden_layer_sizes, activation, dropout, recurrent_layer_sizes, recurrent_cell,
     amount_loss : see :class:`skmulti.RegressorClassifier`.
     seed : int
+    dtype : str, default="float32"
+        Dtype of the layers' weights and computations.
 
     Returns
     -------
@@ -70,12 +73,12 @@ def build_default_network(
     shape = tuple(meta["X_shape_"])
     glorot = keras.initializers.GlorotUniform
     if len(shape) == 3:
-        inputs = keras.Input(shape=(None, shape[2]), name="features")
-        h = keras.layers.Masking(mask_value=PAD_VALUE, name="padding_mask")(inputs)
+        inputs = keras.Input(shape=(None, shape[2]), name="features", dtype=dtype)
+        h = keras.layers.Masking(mask_value=PAD_VALUE, name="padding_mask", dtype=dtype)(inputs)
         cell = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[recurrent_cell]
         sizes = tuple(recurrent_layer_sizes)
         if not sizes:  # no recurrent layer: average the observed timesteps
-            h = keras.layers.GlobalAveragePooling1D(name="mean_over_time")(h)
+            h = keras.layers.GlobalAveragePooling1D(name="mean_over_time", dtype=dtype)(h)
         for i, units in enumerate(sizes):
             h = cell(
                 units,
@@ -83,9 +86,10 @@ def build_default_network(
                 kernel_initializer=glorot(seed=_seeds(rng)),
                 recurrent_initializer=keras.initializers.Orthogonal(seed=_seeds(rng)),
                 name=f"{recurrent_cell}_{i}",
+                dtype=dtype,
             )(h)
     else:
-        inputs = keras.Input(shape=(shape[1],), name="features")
+        inputs = keras.Input(shape=(shape[1],), name="features", dtype=dtype)
         h = inputs
     for i, units in enumerate(hidden_layer_sizes):
         h = keras.layers.Dense(
@@ -93,14 +97,18 @@ def build_default_network(
             activation=activation,
             kernel_initializer=glorot(seed=_seeds(rng)),
             name=f"hidden_{i}",
+            dtype=dtype,
         )(h)
         if dropout > 0:
-            h = keras.layers.Dropout(dropout, seed=_seeds(rng), name=f"dropout_{i}")(h)
+            h = keras.layers.Dropout(
+                dropout, seed=_seeds(rng), name=f"dropout_{i}", dtype=dtype
+            )(h)
     amount = keras.layers.Dense(
         1,
         activation="exponential" if amount_loss == "poisson" else None,
         kernel_initializer=glorot(seed=_seeds(rng)),
         name="amount",
+        dtype=dtype,
     )(h)
     n_classes = meta["n_classes_"]
     label = keras.layers.Dense(
@@ -108,6 +116,7 @@ def build_default_network(
         activation="sigmoid" if n_classes == 2 else "softmax",
         kernel_initializer=glorot(seed=_seeds(rng)),
         name="label",
+        dtype=dtype,
     )(h)
     return keras.Model(inputs, {"amount": amount, "label": label}, name="two_head")
 
@@ -245,11 +254,21 @@ def check_network(model, meta, probe):
     return "softmax" if activation == "softmax" else "softmax_logits"
 
 
-def amount_loss_fn(name):
-    """Per-sample Keras loss for the amount head."""
+def output_dtype(network):
+    """The dtype the network computes its outputs in (losses must match it)."""
     import keras
 
-    kwargs = {"reduction": None}
+    outputs = getattr(network, "outputs", None) or []
+    if outputs:
+        return keras.backend.standardize_dtype(outputs[0].dtype)
+    return keras.config.floatx()
+
+
+def amount_loss_fn(name, dtype=None):
+    """Per-sample Keras loss for the amount head, computed in ``dtype``."""
+    import keras
+
+    kwargs = {"reduction": None, "dtype": dtype}
     return {
         "squared_error": keras.losses.MeanSquaredError,
         "absolute_error": keras.losses.MeanAbsoluteError,
@@ -258,14 +277,14 @@ def amount_loss_fn(name):
     }[name](**kwargs)
 
 
-def label_loss_fn(label_mode):
-    """Per-sample Keras loss for the label head."""
+def label_loss_fn(label_mode, dtype=None):
+    """Per-sample Keras loss for the label head, computed in ``dtype``."""
     import keras
 
-    logits = label_mode.endswith("_logits")
+    kwargs = {"from_logits": label_mode.endswith("_logits"), "reduction": None}
     if label_mode.startswith("sigmoid"):
-        return keras.losses.BinaryCrossentropy(from_logits=logits, reduction=None)
-    return keras.losses.SparseCategoricalCrossentropy(from_logits=logits, reduction=None)
+        return keras.losses.BinaryCrossentropy(dtype=dtype, **kwargs)
+    return keras.losses.SparseCategoricalCrossentropy(dtype=dtype, **kwargs)
 
 
 def label_probabilities(raw, label_mode):

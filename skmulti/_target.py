@@ -216,6 +216,15 @@ class LabelEncoder:
         return self.classes_[np.asarray(codes, dtype=np.intp)]
 
 
+def _accepts_sample_weight(transformer):
+    import inspect
+
+    try:
+        return "sample_weight" in inspect.signature(transformer.fit).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 def resolve_amount_transformer(spec):
     """Return an unfitted transformer for the ``amount_transformer`` parameter."""
     if spec is None:
@@ -246,11 +255,16 @@ class AmountEncoder:
         self.transformer = transformer
         self.center = center
 
-    def fit(self, amount):
-        z = self._forward(self.transformer.fit(amount.reshape(-1, 1)), amount)
+    def fit(self, amount, sample_weight=None):
+        column = amount.reshape(-1, 1)
+        if sample_weight is not None and _accepts_sample_weight(self.transformer):
+            self.transformer.fit(column, sample_weight=sample_weight)
+        else:
+            self.transformer.fit(column)
+        z = self._forward(self.transformer, amount)
         if self.center:
-            self.center_ = float(np.mean(z))
-            scale = float(np.std(z))
+            self.center_ = float(np.average(z, weights=sample_weight))
+            scale = float(np.sqrt(np.average((z - self.center_) ** 2, weights=sample_weight)))
         else:
             if np.any(z < 0):
                 raise ValueError(
@@ -259,7 +273,7 @@ class AmountEncoder:
                     "transformer that keeps counts non-negative, or None."
                 )
             self.center_ = 0.0
-            scale = float(np.mean(z))
+            scale = float(np.average(z, weights=sample_weight))
         self.scale_ = scale if np.isfinite(scale) and scale > 1e-12 else 1.0
         self.transformer_ = self.transformer
         return self

@@ -99,7 +99,7 @@ def _trainer_class():
             """Effective weight of each head's loss after training."""
             if not self.uncertainty:
                 return {"amount": 1.0, "label": self.label_weight}
-            s = ops.convert_to_numpy(self.log_variances).astype(float)
+            s = np.asarray(ops.convert_to_numpy(self.log_variances.value), dtype=float)
             return {
                 "amount": float(0.5 * np.exp(-s[0])),
                 "label": float(self.label_weight * np.exp(-s[1])),
