@@ -4,19 +4,21 @@ This module talks to scikit-learn and orchestrates; the network lives in
 ``_network``, training in ``_training``, the target in ``_target``.
 """
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
-from . import _diagnostics, _network, _routing, _training
+from . import _diagnostics, _network, _routing, _threads, _training
 from ._compat import HasMethods, Interval, StrOptions, _check_sample_weight, _fit_context
 from ._input import check_X_fit, check_X_predict
-from ._prediction import Prediction
+from ._prediction import Prediction, refuse_sklearn_scorer
 from ._seeding import fit_seed, seed_scope
 from ._target import AmountEncoder, LabelEncoder, resolve_amount_transformer, split_target
 
@@ -320,6 +322,28 @@ default="squared_error"
                 "Routed parameters start with model__, optimizer__ or callbacks__ "
                 "(e.g. model__units=32, optimizer__momentum=0.9)."
             )
+        if self.model is None:
+            model_keys = sorted(k for k in vars(self) if k.startswith("model__"))
+            if model_keys:
+                # The built-in network takes no routed argument: silently
+                # ignoring a typo'd or misplaced one would train something else.
+                raise ValueError(
+                    f"{model_keys[0]} is routed to the `model` function, but "
+                    "model=None (the built-in network takes no model__* "
+                    "parameter). Pass model=<your builder>, or set the built-in "
+                    "network's own parameters (hidden_layer_sizes=..., dropout=...)."
+                )
+            if not callable(self.activation):
+                import keras
+
+                try:
+                    keras.activations.get(self.activation)
+                except (TypeError, ValueError):
+                    raise ValueError(
+                        "The 'activation' parameter of RegressorClassifier must name "
+                        "a Keras activation ('relu', 'tanh', 'gelu', ...) or be a "
+                        f"callable; got {self.activation!r}."
+                    ) from None
         if self.model is not None:
             import keras
 
@@ -415,6 +439,7 @@ default="squared_error"
         -------
         self : RegressorClassifier
         """
+        _threads.limit_tf_threads()  # in a worker process: size TF's pools first
         params = self._check_params()
         X, x_info = check_X_fit(X, self)
         amount, label = split_target(y)
@@ -538,9 +563,6 @@ default="squared_error"
             ),
         ]
         if self.early_stopping and n_iter == self.epochs and monitor.wait == 0:
-            from sklearn.exceptions import ConvergenceWarning
-            import warnings
-
             warnings.warn(
                 f"RegressorClassifier: the validation loss was still improving at "
                 f"the last epoch ({self.epochs}); raise epochs to train longer.",
@@ -633,6 +655,7 @@ default="squared_error"
         -------
         ndarray of shape (n_samples, n_classes), dtype float64
         """
+        refuse_sklearn_scorer("predict_proba")  # e.g. scoring="roc_auc": say what works
         return self._raw(X)[1]
 
     def score(self, X, y, sample_weight=None):

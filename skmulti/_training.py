@@ -99,7 +99,8 @@ def _trainer_class():
             """Effective weight of each head's loss after training."""
             if not self.uncertainty:
                 return {"amount": 1.0, "label": self.label_weight}
-            s = np.asarray(ops.convert_to_numpy(self.log_variances.value), dtype=float)
+            # .numpy(): convert_to_numpy on a variable warns under NumPy 2.
+            s = np.asarray(self.log_variances.numpy(), dtype=float)
             return {
                 "amount": float(0.5 * np.exp(-s[0])),
                 "label": float(self.label_weight * np.exp(-s[1])),
@@ -176,6 +177,8 @@ def _tf_dataset(x, y, weights, batch_size, epochs, seed):
     y_t = {k: tf.constant(v) for k, v in y.items()}
     w_t = {k: tf.constant(v) for k, v in weights.items()}
 
+    # Plain graph code: AutoGraph has nothing to convert (and would warn).
+    @tf.autograph.experimental.do_not_convert
     def take(idx):
         return (
             tf.gather(x_t, idx),
@@ -183,13 +186,14 @@ def _tf_dataset(x, y, weights, batch_size, epochs, seed):
             {k: tf.gather(v, idx) for k, v in w_t.items()},
         )
 
+    @tf.autograph.experimental.do_not_convert
+    def batches_of(order):
+        return tf.data.Dataset.from_tensor_slices(order).batch(batch_size)
+
     order_ds = tf.data.Dataset.from_generator(
         orders, output_signature=tf.TensorSpec(shape=(n,), dtype=tf.int64)
     )
-    batches = order_ds.flat_map(
-        lambda idx: tf.data.Dataset.from_tensor_slices(idx).batch(batch_size)
-    )
-    return batches.map(take).prefetch(2)
+    return order_ds.flat_map(batches_of).map(take).prefetch(2)
 
 
 def _python_batches(x, y, weights, batch_size, epochs, seed):
