@@ -567,7 +567,7 @@ default="squared_error"
                 f"RegressorClassifier: the validation loss was still improving at "
                 f"the last epoch ({self.epochs}); raise epochs to train longer.",
                 ConvergenceWarning,
-                stacklevel=2,
+                stacklevel=3,  # the caller of fit, past scikit-learn's _fit_context
             )
 
         # Nothing above touched self: commit the fitted state in one go.
