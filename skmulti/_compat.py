@@ -24,6 +24,7 @@ __all__ = [
     "_get_feature_names",
     "keras_global_state",
     "keras_seed_generator_module",
+    "sklearn_base_scorer",
     "validate_params",
 ]
 
@@ -41,3 +42,16 @@ def keras_global_state():
     from keras.src.backend.common import global_state
 
     return global_state
+
+
+def sklearn_base_scorer():
+    """scikit-learn's scorer base class (private in 1.6-1.9).
+
+    Its multi-metric scoring calls ``_score`` directly on instances of this
+    class (sharing a response cache), bypassing ``__call__``; skmulti's head
+    scorers derive from it so that both paths select the head.
+    """
+    # TODO: private scikit-learn class; checked against scikit-learn 1.9.
+    from sklearn.metrics._scorer import _BaseScorer
+
+    return _BaseScorer

@@ -16,6 +16,19 @@ def _check_sparse(X, estimator):
         )
 
 
+def _numeric(check, *args, **kwargs):
+    """Run a scikit-learn check; name ``X`` when it holds text that is no number."""
+    try:
+        return check(*args, **kwargs)
+    except ValueError as exc:
+        if not str(exc).startswith("could not convert"):
+            raise
+        raise ValueError(
+            f"Input X must be numeric; {exc}. Encode text columns first, e.g. "
+            "with OneHotEncoder in a ColumnTransformer."
+        ) from None
+
+
 def _pad_sequences(X):
     """Replace all-NaN timesteps (padding) by the masked value; refuse other NaN."""
     missing = np.isnan(X)
@@ -80,7 +93,7 @@ def check_X_fit(X, estimator):
     if ndim == 3:
         X = _check_sequences(X, estimator)
     else:
-        X = check_array(X, dtype=np.float32, input_name="X", estimator=estimator)
+        X = _numeric(check_array, X, dtype=np.float32, input_name="X", estimator=estimator)
     if X.ndim > 3:
         raise ValueError(
             f"Found array with dim {X.ndim}. {type(estimator).__name__} expects a "
@@ -118,4 +131,4 @@ def check_X_predict(X, estimator):
             f"{type(estimator).__name__} was fitted on a 2-D table; got 3-D X with "
             f"shape {X.shape}. Refit on sequences to use them."
         )
-    return validate_data(estimator, X, reset=False, dtype=np.float32)
+    return _numeric(validate_data, estimator, X, reset=False, dtype=np.float32)

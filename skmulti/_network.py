@@ -222,7 +222,7 @@ def check_network(model, meta, probe):
         else:
             activation = "linear"
     got = f"{units} unit(s) with a {activation!r} activation"
-    classes = list(meta["classes_"])
+    classes = np.asarray(meta["classes_"]).tolist()  # plain ints/strs in messages
     if activation == "softmax" and units == 1:
         raise ValueError(
             f"The 'label' output has {got}: a softmax over one unit always outputs "

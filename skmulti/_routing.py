@@ -70,7 +70,7 @@ def build_optimizer(optimizer, learning_rate, routed_kwargs):
     kwargs = {"learning_rate": learning_rate, **routed_kwargs}
     try:
         return cls(**kwargs)
-    except TypeError as exc:
+    except (TypeError, ValueError) as exc:  # Keras: "Argument(s) not recognized"
         raise ValueError(
             f"Could not build the optimizer {cls.__name__} with {kwargs}: {exc}. "
             "Check the optimizer__* parameters against the optimizer's arguments."

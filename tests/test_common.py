@@ -56,24 +56,31 @@ EXPECTED_FAILED_CHECKS = {
 }
 
 
-def float64_network(meta):
-    """The built-in network in float64.
+class Float64Network:
+    """The built-in network in float64, as a model builder.
 
     Full-batch float64 training makes integer sample weights equivalent to
     repeated rows to the 1e-7 that ``check_sample_weight_equivalence_*``
     demands; in float32 the two agree only to about 1e-6 (summation order).
+    A callable object rather than a function so that its ``repr`` (part of the
+    test ids) is the same in every pytest-xdist worker.
     """
-    return build_default_network(
-        meta,
-        hidden_layer_sizes=(32,),
-        activation="relu",
-        dropout=0.0,
-        recurrent_layer_sizes=(),
-        recurrent_cell="lstm",
-        amount_loss="squared_error",
-        seed=0,
-        dtype="float64",
-    )
+
+    def __repr__(self):
+        return "Float64Network()"
+
+    def __call__(self, meta):
+        return build_default_network(
+            meta,
+            hidden_layer_sizes=(32,),
+            activation="relu",
+            dropout=0.0,
+            recurrent_layer_sizes=(),
+            recurrent_cell="lstm",
+            amount_loss="squared_error",
+            seed=0,
+            dtype="float64",
+        )
 
 
 #: Full batch (every check's data fits in one) with SGD, whose updates are linear
@@ -89,7 +96,7 @@ class ClippedMomentumSGD(keras.optimizers.SGD):
 
 
 ADAPTER_PARAMS = dict(
-    model=float64_network,
+    model=Float64Network(),
     optimizer=ClippedMomentumSGD,
     epochs=150,
     batch_size=4096,
