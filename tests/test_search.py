@@ -263,22 +263,29 @@ def test_routed_parameters_are_searchable(data):
 # -- the other scikit-learn search tools -------------------------------------------------
 
 
-def test_randomized_search(data):
+def test_randomized_search_n_jobs_1_and_2_identical(data):
     X, y = data
     distributions = {
         "learning_rate": loguniform(1e-3, 1e-1),
         "hidden_layer_sizes": [(3,), (5,)],
     }
-    search = RandomizedSearchCV(
-        RegressorClassifier(**EST), distributions, n_iter=2, cv=_cv(),
-        scoring=SCORING, refit=False, random_state=0, error_score="raise",
-    )
-    search.fit(X, y)
-    params = search.cv_results_["params"]
+
+    def search(n_jobs):
+        return RandomizedSearchCV(
+            RegressorClassifier(**EST), distributions, n_iter=2, cv=_cv(),
+            scoring=SCORING, refit=False, random_state=0, error_score="raise",
+            n_jobs=n_jobs,
+        ).fit(X, y)
+
+    sequential = search(1)
+    params = sequential.cv_results_["params"]
     assert len(params) == 2 and params[0] != params[1]
     assert all(1e-3 <= p["learning_rate"] <= 1e-1 for p in params)
     for name in SCORING:
-        assert np.isfinite(search.cv_results_[f"mean_test_{name}"]).all(), name
+        assert np.isfinite(sequential.cv_results_[f"mean_test_{name}"]).all(), name
+    with parallel_config(backend="loky"):
+        parallel = search(2)
+    _same_results(parallel.cv_results_, sequential.cv_results_)
 
 
 def test_halving_random_search_with_epochs_as_resource(data):
