@@ -1,7 +1,11 @@
 """The README's Quickstart is the contract with a fresh machine: keep it true."""
 
 import re
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,3 +27,23 @@ def test_quickstart_has_exactly_two_commands():
 def test_ci_runs_the_readme_test_command_verbatim():
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert _quickstart_commands()[1] in ci
+
+
+@pytest.mark.slow
+def test_readme_example_runs(tmp_path):
+    """The README's example (section "## Example") runs as written and prints two scores."""
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Example", 1)[1].split("\n## ", 1)[0]
+    (code,) = re.findall(r"```python\n(.*?)\n```", section, flags=re.S)
+    assert len(code.splitlines()) <= 12
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    mae, auc = (float(v) for v in result.stdout.split())
+    assert 0 < mae < 64.0  # better than predicting the mean amount (MAE about 64)
+    assert 0.75 < auc <= 1.0
