@@ -25,27 +25,24 @@ def _models(fast, random_state):
             random_state=random_state,
         ),
     )
+    # The same trunk and stopping rule as skmulti's, one MLP per head.
+    mlp = dict(
+        hidden_layer_sizes=(64, 64),
+        early_stopping=True,
+        max_iter=epochs,
+        random_state=random_state,
+    )
     amount_model = TransformedTargetRegressor(
         make_pipeline(
             StandardScaler(),
-            MLPRegressor(
-                hidden_layer_sizes=(64, 64),
-                early_stopping=True,
-                max_iter=epochs,
-                random_state=random_state,
-            ),
+            MLPRegressor(**mlp),
         ),
         func=np.log1p,
         inverse_func=np.expm1,
     )
     label_model = make_pipeline(
         StandardScaler(),
-        MLPClassifier(
-            hidden_layer_sizes=(64, 64),
-            early_stopping=True,
-            max_iter=epochs,
-            random_state=random_state,
-        ),
+        MLPClassifier(**mlp),
     )
     return skmulti_model, amount_model, label_model
 

@@ -571,9 +571,8 @@ default="squared_error"
             )
 
         # Nothing above touched self: commit the fitted state in one go.
-        for name in ("feature_names_in_",):
-            if hasattr(self, name):
-                delattr(self, name)
+        if hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
         self.model_ = network
         self.history_ = history
         self.n_iter_ = n_iter

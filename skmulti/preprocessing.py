@@ -90,62 +90,49 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self.with_std = with_std
         self.copy = copy
 
-    def _check_fit_input(self, X):
+    def _validate(self, X, *, reset, copy=False):
+        """Check ``X`` (2-D through scikit-learn's ``validate_data``, 3-D by hand).
+
+        ``reset=True`` (fit) records ``n_features_in_``; ``reset=False``
+        (transform) checks it.
+        """
         ndim = getattr(X, "ndim", None)
         if ndim is None and not hasattr(X, "shape"):
             ndim = np.asarray(X).ndim
-        if ndim == 3:
-            X = check_array(
-                X,
-                allow_nd=True,
-                dtype=FLOAT_DTYPES,
-                ensure_all_finite="allow-nan",
-                input_name="X",
-                estimator=self,
-            )
-            self.n_features_in_ = int(X.shape[2])
-            if hasattr(self, "feature_names_in_"):
-                del self.feature_names_in_
-            return X
-        if ndim is not None and ndim > 3:
+        if reset and ndim is not None and ndim > 3:
             raise ValueError(
                 f"Found array with dim {ndim}. SequenceScaler expects a 2-D table "
                 "(n_samples, n_features) or 3-D sequences "
                 "(n_samples, n_timesteps, n_features)."
             )
-        return validate_data(
-            self, X, dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan", reset=True
-        )
-
-    def _check_input(self, X, copy):
-        check_is_fitted(self)
-        ndim = getattr(X, "ndim", None)
-        if ndim is None and not hasattr(X, "shape"):
-            ndim = np.asarray(X).ndim
-        if ndim == 3:
-            X = check_array(
+        if ndim != 3:
+            return validate_data(
+                self,
                 X,
-                allow_nd=True,
                 dtype=FLOAT_DTYPES,
                 ensure_all_finite="allow-nan",
                 copy=copy,
-                input_name="X",
-                estimator=self,
+                reset=reset,
             )
-            if X.shape[2] != self.n_features_in_:
-                raise ValueError(
-                    f"X has {X.shape[2]} features per timestep, but SequenceScaler "
-                    f"is expecting {self.n_features_in_} features as input."
-                )
-            return X
-        return validate_data(
-            self,
+        X = check_array(
             X,
+            allow_nd=True,
             dtype=FLOAT_DTYPES,
             ensure_all_finite="allow-nan",
             copy=copy,
-            reset=False,
+            input_name="X",
+            estimator=self,
         )
+        if reset:
+            self.n_features_in_ = int(X.shape[2])
+            if hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+        elif X.shape[2] != self.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[2]} features per timestep, but SequenceScaler "
+                f"is expecting {self.n_features_in_} features as input."
+            )
+        return X
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -163,7 +150,7 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         -------
         self : SequenceScaler
         """
-        X = self._check_fit_input(X)
+        X = self._validate(X, reset=True)
         flat = X.reshape(-1, X.shape[-1]).astype(np.float64, copy=False)
         observed = ~np.isnan(flat)
         counts = observed.sum(axis=0)
@@ -204,7 +191,8 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X_new : ndarray of the shape of ``X``
         """
         copy = self.copy if copy is None else copy
-        X = self._check_input(X, copy)
+        check_is_fitted(self)
+        X = self._validate(X, reset=False, copy=copy)
         if self.with_mean:
             X -= self.mean_.astype(X.dtype)
         if self.with_std:
