@@ -55,6 +55,24 @@ def _pad_sequences(X):
     return X
 
 
+def _check_sequence_shape(X, estimator):
+    """Refuse 3-D ``X`` with no timestep or no feature before Keras sees it."""
+    shape = tuple(int(d) for d in X.shape)
+    name = type(estimator).__name__
+    if shape[1] == 0:
+        raise ValueError(
+            f"Found array with 0 timestep(s) (shape={shape}) while a minimum of 1 is "
+            f"required by {name}: 3-D X is (n_samples, n_timesteps, n_features) and "
+            "every sequence needs at least one timestep. Pass at least one "
+            "timestep (pad shorter sequences with all-NaN timesteps), or 2-D X."
+        )
+    if shape[2] == 0:
+        raise ValueError(
+            f"Found array with 0 feature(s) per timestep (shape={shape}) while a "
+            f"minimum of 1 is required by {name}."
+        )
+
+
 def _check_sequences(X, estimator):
     X = check_array(
         X,
@@ -64,6 +82,7 @@ def _check_sequences(X, estimator):
         input_name="X",
         estimator=estimator,
     )
+    _check_sequence_shape(X, estimator)
     if np.isinf(X).any():
         raise ValueError(
             "Input X contains infinity or a value too large for dtype('float32')."

@@ -10,8 +10,11 @@ import numbers
 import numpy as np
 from sklearn.base import clone
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
-from sklearn.utils import check_array
 from sklearn.utils.multiclass import type_of_target
+
+#: 2**63 as a float: whole-number float labels below it in absolute value are
+#: read as int64; larger ones stay float64.
+_INT64_LIMIT = 2.0**63
 
 _Y_LAYOUT = "column 0 the amount (a number), column 1 the label (a class)"
 
@@ -74,12 +77,70 @@ def _columns(y):
     return arr[:, 0], arr[:, 1]
 
 
+def _missing_kind(value):
+    """How a missing or infinite amount cell reads in a message, or None."""
+    if value is None:
+        return "None"
+    try:
+        import pandas as pd
+
+        if value is pd.NA:
+            return "pd.NA"
+        if value is pd.NaT:
+            return "NaT"
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        pass
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        if np.isnan(value):
+            return "NaN"
+        if np.isinf(value):
+            return "infinity"
+    return None
+
+
+def _rows(indices, limit=10):
+    rows = [int(i) for i in indices]
+    return f"{rows[:limit]}{' ...' if len(rows) > limit else ''}"
+
+
+def _refuse_missing_amounts(kinds):
+    """Raise the error for missing or infinite amounts; ``kinds`` maps row -> kind."""
+    by_kind = {}
+    for row, kind in kinds.items():
+        by_kind.setdefault(kind, []).append(row)
+    order = ["NaN", "None", "pd.NA", "NaT", "infinity"]
+    parts = [
+        f"{kind} at row(s) {_rows(by_kind[kind])}" for kind in order if kind in by_kind
+    ]
+    # Start in scikit-learn's words ("Input y contains NaN/infinity"), which
+    # users and older tests search for, then name the column and the rows.
+    sk_words = " or ".join(
+        w for w, ks in (("NaN", {"NaN", "None", "pd.NA", "NaT"}), ("infinity", {"infinity"}))
+        if ks & set(by_kind)
+    )
+    raise ValueError(
+        f"Input y contains {sk_words}: the amount column of y (column 0) contains "
+        f"{'; '.join(parts)}. Every row needs a finite amount: drop those rows or "
+        "impute their amounts before fitting."
+    )
+
+
 def _amount_column(col):
+    """Return the amount column as float64; refuse text, complex, missing and inf."""
+    kinds = {}
+    if col.dtype.kind == "O":
+        values = col.tolist()
+        kinds = {i: k for i, v in enumerate(values) if (k := _missing_kind(v))}
+        if kinds:
+            # Missing cells first: a None or pd.NA is no more "text" than a NaN.
+            col = np.asarray(
+                [np.nan if i in kinds else v for i, v in enumerate(values)], dtype=object
+            )
     if col.dtype.kind in "OUS":
         try:
             col = col.astype(np.float64)
         except (TypeError, ValueError):
-            bad = next(v for v in col.tolist() if not _is_float(v))
+            bad = next(v for v in col.tolist() if not _is_float(v) and v == v)
             raise ValueError(
                 "The amount column of y (column 0) must be numeric; got "
                 f"{bad!r}. If your label is in column 0, swap the columns: "
@@ -91,10 +152,15 @@ def _amount_column(col):
         raise ValueError(
             f"The amount column of y (column 0) must be numeric; got dtype {col.dtype}."
         )
-    # "Input y contains NaN/infinity" in scikit-learn's words.
-    return check_array(
-        col, ensure_2d=False, dtype=np.float64, input_name="y", ensure_min_samples=0
-    )
+    col = np.asarray(col, dtype=np.float64)
+    bad = ~np.isfinite(col)
+    if bad.any():
+        found = {
+            int(i): "NaN" if np.isnan(col[i]) else "infinity" for i in np.flatnonzero(bad)
+        }
+        found.update(kinds)
+        _refuse_missing_amounts(dict(sorted(found.items())))
+    return col
 
 
 def _is_float(value):
@@ -135,8 +201,14 @@ def _label_column(col):
                 "The label column of y (column 1) contains NaN or infinity. Drop "
                 "those rows or fill them with a class of their own."
             )
-        if col.size and np.all(col == np.round(col)):
+        if (
+            col.size
+            and np.all(col == np.round(col))
+            and np.all(np.abs(col) < _INT64_LIMIT)
+        ):
             # np.column_stack([float_amount, int_label]) turned the ints into floats.
+            # Whole numbers beyond int64's range (e.g. 1e19) stay floats: a cast
+            # would overflow them all to the same garbage value.
             col = col.astype(np.int64)
     elif col.dtype.kind == "S":
         col = col.astype(str)
@@ -158,8 +230,10 @@ def split_target(y):
     -------
     amount : ndarray of shape (n_samples,), dtype float64
     label : ndarray of shape (n_samples,)
-        Strings stay strings, ints stay ints; a float column of whole numbers
-        (what ``np.column_stack`` makes of int labels) comes back as int64.
+        Strings stay strings, ints stay ints, bools stay bools; a float column
+        of whole numbers (what ``np.column_stack`` makes of int labels) comes
+        back as int64 when every value is within int64's range (below 2**63 in
+        absolute value), else it stays float64.
 
     Examples
     --------
@@ -191,12 +265,11 @@ class LabelEncoder:
         classes = np.unique(label)
         if len(classes) < 2:
             raise ValueError(
-                "The label column of y has only one class "
-                f"({classes[0]!r} if any); RegressorClassifier needs at least 2 "
-                "classes to train its label head. Check the rows you pass, or fit a "
-                "regressor alone."
+                f"The label column of y has only one class ({classes.tolist()[0]!r}); "
+                "RegressorClassifier needs at least 2 classes to train its label "
+                "head. Check the rows you pass, or fit a regressor alone."
                 if len(classes)
-                else "The label column of y has no class at all."
+                else "The label column of y has no class at all (y has no row)."
             )
         self.classes_ = classes
         return self
@@ -207,13 +280,257 @@ class LabelEncoder:
         unknown = self.classes_[codes] != label
         if np.any(unknown):
             raise ValueError(
-                f"y contains labels not seen in fit: {np.unique(label[unknown])[:5]}; "
+                "y contains labels not seen in fit: "
+                f"{np.unique(label[unknown])[:5].tolist()}; "
                 f"the classes are {self.classes_.tolist()}."
             )
         return codes.astype(np.int32)
 
     def inverse_transform(self, codes):
         return self.classes_[np.asarray(codes, dtype=np.intp)]
+
+
+def check_zero_amount_label(value, classes):
+    """Validate the ``zero_amount_label`` parameter against the fitted classes.
+
+    Parameters
+    ----------
+    value : object
+        The parameter's value: None (no hurdle) or one label.
+    classes : ndarray of shape (n_classes,)
+        The classes of the label column (``LabelEncoder.classes_``).
+
+    Returns
+    -------
+    value : object or None
+        The label as a plain Python value (``classes.tolist()`` element), or None.
+
+    Raises
+    ------
+    ValueError
+        When ``value`` is not one hashable scalar (a list, an array, a dict ...)
+        or is not one of ``classes``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmulti._target import check_zero_amount_label
+    >>> check_zero_amount_label(np.int64(0), np.array([0, 1]))
+    0
+    """
+    if value is None:
+        return None
+    known = classes.tolist()
+    is_scalar = np.ndim(value) == 0 and not isinstance(value, (dict, set, frozenset))
+    try:
+        hash(value)
+    except TypeError:
+        is_scalar = False
+    if not is_scalar:
+        raise ValueError(
+            "The 'zero_amount_label' parameter of RegressorClassifier must be one "
+            f"label (a class of y[:, 1]) or None; got {value!r} of type "
+            f"{type(value).__name__}. Pass the label itself, e.g. "
+            f"zero_amount_label={known[0]!r}, not a list or an array."
+        )
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if _is_missing(value) or value not in set(known):
+        raise ValueError(
+            f"zero_amount_label={value!r} is not a class of y; the classes are "
+            f"{known}. Pass one of them (of the same type: 0 and '0' differ), or "
+            "None for no hurdle."
+        )
+    return value
+
+
+def label_accuracy(y_true, y_pred, sample_weight=None):
+    """Accuracy of predicted labels; a label never seen at fit counts as a miss.
+
+    Unlike :func:`sklearn.metrics.accuracy_score` it never refuses labels of
+    mixed types ("Mix of label input types"): each row is a hit when its true
+    and predicted labels are equal as Python values, else a miss, whatever
+    their types (``"1"`` and ``1`` differ, ``1.0`` and ``1`` are equal, NaN
+    never matches).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        The true labels (``y[:, 1]`` as :func:`split_target` returns it).
+    y_pred : array-like of shape (n_samples,)
+        The predicted labels (``predict(X).label``).
+    sample_weight : array-like of shape (n_samples,), default=None
+
+    Returns
+    -------
+    float
+        The (weighted) share of hits, in [0, 1].
+
+    Examples
+    --------
+    >>> from skmulti._target import label_accuracy
+    >>> label_accuracy(["a", "b", "unseen", 1], ["a", "a", "b", "a"])
+    0.25
+    """
+    y_true = np.asarray(y_true, dtype=object).reshape(-1)
+    y_pred = np.asarray(y_pred, dtype=object).reshape(-1)
+    if len(y_true) != len(y_pred):
+        raise ValueError(
+            f"y_true has {len(y_true)} label(s) but y_pred has {len(y_pred)}; "
+            "they must have one label per row each."
+        )
+    hits = np.fromiter(
+        (_same_label(a, b) for a, b in zip(y_true.tolist(), y_pred.tolist())),
+        dtype=bool,
+        count=len(y_true),
+    )
+    if sample_weight is None:
+        return float(hits.mean()) if len(hits) else 0.0
+    sample_weight = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
+    if len(sample_weight) != len(hits):
+        raise ValueError(
+            f"sample_weight has {len(sample_weight)} value(s) for {len(hits)} row(s)."
+        )
+    return float(np.average(hits, weights=sample_weight))
+
+
+def _same_label(a, b):
+    if isinstance(a, str) != isinstance(b, str):
+        return False
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def check_label_weights(label_weights, class_weight):
+    """Refuse a ``class_weight`` that gives every row a label weight of 0.
+
+    ``sample_weight`` is refused when it is zero for every row; a
+    ``class_weight`` that zeroes every class present (``{0: 0, 1: 0}``) would
+    leave the label head with no row to learn from just the same.
+
+    Parameters
+    ----------
+    label_weights : ndarray of shape (n_samples,)
+        Per-row weights of the label loss (``sample_weight`` times the class
+        weight of each row's label).
+    class_weight : None, "balanced" or dict
+        The parameter, quoted in the message.
+
+    Raises
+    ------
+    ValueError
+        When no row has a positive label weight.
+    """
+    label_weights = np.asarray(label_weights, dtype=np.float64)
+    if label_weights.size and not np.any(label_weights > 0):
+        raise ValueError(
+            f"class_weight={class_weight!r} gives a weight of 0 to every row that "
+            "has a positive sample_weight, so the label head would learn nothing. "
+            "Give at least one class present in y a positive weight (or pass "
+            "class_weight=None)."
+        )
+
+
+#: The largest ratio between the largest and the smallest positive training
+#: weight: beyond it, float32 (whose range is about 1.2e-38 to 3.4e38) cannot
+#: hold both once the weights meet the losses.
+MAX_WEIGHT_RATIO = 1e30
+
+
+def training_weights(weights, *, name):
+    """Per-row training weights, rescaled to mean 1 over the positive ones.
+
+    The training loss of each head is a weighted *mean*, so multiplying all of
+    a head's weights by one constant changes nothing; rescaling them in
+    float64 before they are cast to float32 keeps tiny weights (1e-300 on every
+    row, which float32 would flush to 0) and huge ones (1e39, infinite in
+    float32) trainable.
+
+    Parameters
+    ----------
+    weights : array-like of shape (n_samples,)
+        Non-negative weights, at least one positive (as already checked for
+        ``sample_weight``).
+    name : str
+        The parameter the weights come from, for the message: ``"sample_weight"``,
+        ``"class_weight"`` (label weights: sample_weight times class_weight) or
+        ``"label_weight"``.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,), dtype float64
+        The weights divided by the mean of their positive entries; zeros stay
+        zero. Safe to cast to float32.
+
+    Raises
+    ------
+    ValueError
+        When a weight is NaN or infinite, or when the largest positive weight
+        is more than ``MAX_WEIGHT_RATIO`` (1e30) times the smallest one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmulti._target import training_weights
+    >>> training_weights(np.array([1e-300, 3e-300, 0.0]), name="sample_weight").tolist()
+    [0.5, 1.5, 0.0]
+    """
+    weights = np.asarray(weights, dtype=np.float64)
+    if not np.all(np.isfinite(weights)):
+        bad = np.flatnonzero(~np.isfinite(weights))
+        raise ValueError(
+            f"{name} gives rows {_rows(bad)} a weight that is NaN or infinite "
+            f"({weights[bad[0]]!r}); every weight must be a finite number >= 0."
+        )
+    positive = weights[weights > 0]
+    if positive.size == 0:
+        return weights.copy()
+    low, high = float(positive.min()), float(positive.max())
+    if high / low > MAX_WEIGHT_RATIO:  # float64: finite for any finite low > 0
+        raise ValueError(
+            f"{name} spans too many orders of magnitude to train on: its positive "
+            f"weights range from {low:.3g} to {high:.3g} (a ratio of "
+            f"{high / low:.3g}, more than {MAX_WEIGHT_RATIO:.0e}), which float32 "
+            "training cannot represent (its range is about 1e-38 to 3e38). "
+            f"Bring the {name} values closer together, e.g. clip them or use "
+            "their logarithm."
+        )
+    return weights / positive.mean()
+
+
+def check_loss_weight(value, *, name="label_weight"):
+    """Refuse a head's loss weight that float32 training cannot represent.
+
+    The amount loss weighs 1; a ``label_weight`` above ``MAX_WEIGHT_RATIO``
+    (1e30; 1e39 is infinite in float32) or positive but below its inverse
+    would make the training loss infinite or flush a head out of it.
+
+    Parameters
+    ----------
+    value : float
+        The loss weight (>= 0, as already validated).
+    name : str, default="label_weight"
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        When ``value`` is NaN, infinite, above 1e30, or in (0, 1e-30).
+    """
+    value = float(value)
+    if not np.isfinite(value) or value > MAX_WEIGHT_RATIO or 0 < value < 1 / MAX_WEIGHT_RATIO:
+        raise ValueError(
+            f"The '{name}' parameter of RegressorClassifier must be 0 or between "
+            f"{1 / MAX_WEIGHT_RATIO:.0e} and {MAX_WEIGHT_RATIO:.0e} (the amount loss "
+            f"weighs 1, and training runs in float32, whose largest number is about "
+            f"3.4e38); got {value!r}."
+        )
+    return value
 
 
 def _accepts_sample_weight(transformer):

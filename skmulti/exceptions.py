@@ -7,9 +7,21 @@ shares, so ``except ValueError`` and
 
 from sklearn.exceptions import ConvergenceWarning
 
+__all__ = [
+    "CollapseWarning",
+    "SkmultiWarning",
+    "StillImprovingWarning",
+    "TrainingDivergedError",
+]
+
 
 class SkmultiWarning(UserWarning):
-    """Base class of the warnings that skmulti itself emits."""
+    """Base class of the warnings that skmulti itself emits.
+
+    ``warnings.filterwarnings("ignore", category=SkmultiWarning)`` silences
+    them all; each also derives from the scikit-learn warning whose meaning it
+    shares (e.g. ``ConvergenceWarning``).
+    """
 
 
 class CollapseWarning(SkmultiWarning, ConvergenceWarning):
@@ -19,6 +31,15 @@ class CollapseWarning(SkmultiWarning, ConvergenceWarning):
     every training row although the minority class has a real share, or when
     the amount head's predictions are (almost) constant although the amount
     varies. The message names the head, the numbers and the likely fixes.
+    """
+
+
+class StillImprovingWarning(SkmultiWarning, ConvergenceWarning):
+    """Training stopped at ``epochs`` while the validation loss still improved.
+
+    Emitted by ``fit`` with ``early_stopping=True`` when the last epoch was the
+    best one so far: early stopping never triggered, and more epochs would
+    probably help. Raise ``epochs`` to train longer.
     """
 
 
