@@ -5,6 +5,7 @@ and a label column, recovers the natural dtype of each, encodes labels as
 integer codes and decodes them back, and scales the amount for training.
 """
 
+import math
 import numbers
 
 import numpy as np
@@ -29,7 +30,12 @@ def _is_missing(value):
             return True
     except ImportError:  # pragma: no cover - pandas is optional
         pass
-    return isinstance(value, numbers.Real) and not np.isfinite(value)
+    # Ints are always finite (and Python ints may be too large for np.isfinite).
+    return (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, numbers.Integral)
+        and not math.isfinite(value)
+    )
 
 
 def _columns(y):
@@ -90,10 +96,10 @@ def _missing_kind(value):
             return "NaT"
     except ImportError:  # pragma: no cover - pandas is a dependency
         pass
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        if np.isnan(value):
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
+        if math.isnan(value):
             return "NaN"
-        if np.isinf(value):
+        if math.isinf(value):
             return "infinity"
     return None
 
@@ -255,7 +261,19 @@ class LabelEncoder:
     """
 
     def fit(self, label):
-        target_type = type_of_target(label, input_name="y")
+        if label.dtype.kind == "f" and np.all(label == np.round(label)):
+            # Whole numbers beyond int64 (1e19) that _label_column kept as floats:
+            # type_of_target would cast them to int, overflow and say "continuous".
+            target_type = "multiclass"
+        else:
+            target_type = type_of_target(label, input_name="y")
+        if target_type == "unknown" and label.dtype.kind == "O":
+            raise ValueError(
+                "Unknown label type: 'unknown'. The label column of y (column 1) holds "
+                "values that cannot be read as classes (for example Python ints "
+                "beyond int64's range, or objects of mixed kinds). Use strings, ints "
+                "within int64's range, bools or floats: e.g. y[:, 1].astype(str)."
+            )
         if target_type not in ("binary", "multiclass"):
             raise ValueError(
                 f"Unknown label type: {target_type!r}. The label column of y (column "
