@@ -6,9 +6,17 @@ import os as _os
 # Keras reads its backend at import; TensorFlow is the default, as for Keras.
 _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
+from ._engine import cache_info as engine_cache_info  # noqa: E402
+from ._engine import clear_cache as clear_engine_cache  # noqa: E402
 from ._estimator import RegressorClassifier  # noqa: E402
 from ._prediction import Prediction  # noqa: E402
 
 __version__ = "0.1.0"
 
-__all__ = ["Prediction", "RegressorClassifier", "__version__"]
+__all__ = [
+    "Prediction",
+    "RegressorClassifier",
+    "__version__",
+    "clear_engine_cache",
+    "engine_cache_info",
+]

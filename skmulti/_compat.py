@@ -24,6 +24,7 @@ __all__ = [
     "_get_feature_names",
     "keras_global_state",
     "keras_seed_generator_module",
+    "learning_rate_variable",
     "sklearn_base_scorer",
     "validate_params",
 ]
@@ -55,3 +56,16 @@ def sklearn_base_scorer():
     from sklearn.metrics._scorer import _BaseScorer
 
     return _BaseScorer
+
+
+def learning_rate_variable(optimizer):
+    """The variable holding a Keras optimizer's learning rate, or None.
+
+    None when the learning rate is a schedule (then it is part of the
+    optimizer's configuration, not of its state).
+    """
+    # TODO: private Keras attribute; checked against keras 3.15.
+    import keras
+
+    value = getattr(optimizer, "_learning_rate", None)
+    return value if isinstance(value, keras.Variable) else None

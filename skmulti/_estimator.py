@@ -4,6 +4,7 @@ This module talks to scikit-learn and orchestrates; the network lives in
 ``_network``, training in ``_training``, the target in ``_target``.
 """
 
+import threading
 import warnings
 from numbers import Integral, Real
 
@@ -15,14 +16,12 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
-from . import _diagnostics, _network, _routing, _threads, _training
+from . import _diagnostics, _engine, _network, _routing, _threads, _training
 from ._compat import HasMethods, Interval, StrOptions, _check_sample_weight, _fit_context
 from ._input import check_X_fit, check_X_predict
 from ._prediction import Prediction, refuse_sklearn_scorer
 from ._seeding import fit_seed, seed_scope
 from ._target import AmountEncoder, LabelEncoder, resolve_amount_transformer, split_target
-
-_PREDICT_CHUNK = 8192
 
 
 def _check_layer_sizes(name, value, *, allow_empty=True):
@@ -301,7 +300,7 @@ default="squared_error"
         return tags
 
     def __sklearn_is_fitted__(self):
-        return hasattr(self, "model_")
+        return "_network" in vars(self)
 
     # -- fit ----------------------------------------------------------------------
 
@@ -512,10 +511,9 @@ default="squared_error"
             callbacks = _routing.build_callbacks(
                 self.callbacks, _routing.routed(routed, "callbacks")
             )
-            network = self._build_network(meta, params, optimizer, routed, int(seeds[1]))
-            label_mode = _network.check_network(network, meta, X[:2])
-            loss_dtype = _network.output_dtype(network)
-            label_loss = _network.label_loss_fn(label_mode, loss_dtype)
+            recipe, source, label_mode, built = self._network_source(
+                meta, params, routed, int(seeds[1]), X[:2]
+            )
             label_target = (
                 codes.astype(np.float64).reshape(-1, 1)
                 if label_mode.startswith("sigmoid")
@@ -535,12 +533,12 @@ default="squared_error"
                     {k: v[idx] for k, v in weights.items()},
                 )
 
-            history, n_iter, head_weights, monitor = _training.train(
-                network,
+            result = _training.train(
+                source,
                 train_data=rows(train_idx),
                 validation_data=None if val_idx is None else rows(val_idx),
-                amount_loss=_network.amount_loss_fn(self.amount_loss, loss_dtype),
-                label_loss=label_loss,
+                amount_loss=self.amount_loss,
+                label_mode=label_mode,
                 label_weight=self.label_weight,
                 uncertainty=self.loss_weighting == "uncertainty",
                 optimizer=optimizer,
@@ -552,8 +550,9 @@ default="squared_error"
                 seed=int(seeds[3]),
                 verbose=self.verbose,
             )
-
-        amount_pred_z, proba = _predict_raw(network, X, label_mode)
+            fitted = _FittedNetwork(recipe, result.weights, label_mode, built)
+            amount_pred_z, proba = fitted.predict_raw(X)
+            _training.check_outputs(amount_pred_z, proba, result)
         pred_codes = proba.argmax(axis=1)
         messages = [
             _diagnostics.label_collapse(codes, pred_codes, sample_weight, classes),
@@ -562,7 +561,7 @@ default="squared_error"
                 sample_weight[trains_amount],
             ),
         ]
-        if self.early_stopping and n_iter == self.epochs and monitor.wait == 0:
+        if result.still_improving:
             warnings.warn(
                 f"RegressorClassifier: the validation loss was still improving at "
                 f"the last epoch ({self.epochs}); raise epochs to train longer.",
@@ -573,9 +572,9 @@ default="squared_error"
         # Nothing above touched self: commit the fitted state in one go.
         if hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
-        self.model_ = network
-        self.history_ = history
-        self.n_iter_ = n_iter
+        self._network = fitted
+        self.history_ = result.history
+        self.n_iter_ = result.n_iter
         self.classes_ = classes
         self.n_classes_ = n_classes
         self.n_features_in_ = x_info["n_features_in_"]
@@ -583,43 +582,78 @@ default="squared_error"
             self.feature_names_in_ = x_info["feature_names_in_"]
         self.X_shape_ = x_info["X_shape_"]
         self.amount_transformer_ = amount_encoder.transformer_
-        self.loss_weights_ = head_weights
+        self.loss_weights_ = result.head_weights
         self._amount_encoder = amount_encoder
         self._label_encoder = label_encoder
-        self._label_mode = label_mode
+        self._zero_amount_label = self.zero_amount_label
         _diagnostics.warn_collapse(messages)
         return self
 
-    def _build_network(self, meta, params, optimizer, routed, seed):
+    def _network_source(self, meta, params, routed, seed, probe):
+        """This fit's network: its recipe, its source for training, its label mode
+        and the network the user's builder made (None for the built-in one)."""
         if self.model is None:
-            return _network.build_default_network(
-                meta,
-                hidden_layer_sizes=params["hidden_layer_sizes"],
-                activation=self.activation,
-                dropout=self.dropout,
-                recurrent_layer_sizes=params["recurrent_layer_sizes"],
-                recurrent_cell=self.recurrent_cell,
-                amount_loss=self.amount_loss,
-                seed=seed,
+            recipe = _network.NetworkRecipe.default(meta, {
+                "hidden_layer_sizes": params["hidden_layer_sizes"],
+                "activation": self.activation,
+                "dropout": self.dropout,
+                "recurrent_layer_sizes": params["recurrent_layer_sizes"],
+                "recurrent_cell": self.recurrent_cell,
+                "amount_loss": self.amount_loss,
+            })
+            label_mode = "sigmoid" if meta["n_classes_"] == 2 else "softmax"
+            source = _engine.NetworkSource(
+                recipe.key, recipe.build,
+                lambda template: _network.initial_weights(template, seed),
             )
-        compile_kwargs = {
-            "optimizer": optimizer,
-            "loss": {"amount": self.amount_loss, "label": meta["target_type_"]},
-            "loss_weights": {"amount": 1.0, "label": self.label_weight},
-        }
-        return _routing.call_builder(
-            self.model,
-            meta=meta,
-            compile_kwargs=compile_kwargs,
-            routed_kwargs=_routing.routed(routed, "model"),
+            return recipe, source, label_mode, None
+        recipe = _network.NetworkRecipe(
+            meta,
+            builder=self.model,
+            builder_kwargs=_routing.routed(routed, "model"),
+            compile_kwargs={
+                "optimizer": (self.optimizer, self.learning_rate,
+                              _routing.routed(routed, "optimizer")),
+                "loss": {"amount": self.amount_loss, "label": meta["target_type_"]},
+                "loss_weights": {"amount": 1.0, "label": self.label_weight},
+            },
         )
+        network = recipe.build()
+        label_mode = _network.check_network(network, meta, probe)
+        recipe.key = _network.architecture_key(network)
+        initial = (
+            network.get_weights(),
+            [v.numpy() for v in _engine.seed_variables(network)],
+        )
+        # The builder's network becomes model_: a cached template is a clone.
+        source = _engine.NetworkSource(
+            recipe.key,
+            lambda: network if recipe.key is None else _network.clone(network),
+            lambda template: initial,
+        )
+        return recipe, source, label_mode, network
+
+    @property
+    def model_(self):
+        """keras.Model: the trained network, built from the fitted weights on first use.
+
+        Predictions come from the fitted weights, not from this object: changing
+        its weights does not change ``predict``.
+        """
+        fitted = vars(self).get("_network")
+        if fitted is None:
+            raise AttributeError(
+                "This RegressorClassifier instance is not fitted yet; model_ exists "
+                "after fit."
+            )
+        return fitted.model()
 
     # -- predict ------------------------------------------------------------------
 
     def _raw(self, X):
         check_is_fitted(self)
         X = check_X_predict(X, self)
-        return _predict_raw(self.model_, X, self._label_mode)
+        return self._network.predict_raw(X)
 
     def predict(self, X):
         """Predict the amount and the label.
@@ -638,8 +672,8 @@ default="squared_error"
         amount_z, proba = self._raw(X)
         label = self.classes_[proba.argmax(axis=1)]
         amount = self._amount_encoder.inverse_transform(amount_z)
-        if self.zero_amount_label is not None:
-            amount = np.where(label == self.zero_amount_label, 0.0, amount)
+        if self._zero_amount_label is not None:
+            amount = np.where(label == self._zero_amount_label, 0.0, amount)
         return Prediction(amount=amount, label=label)
 
     def predict_proba(self, X):
@@ -679,20 +713,59 @@ default="squared_error"
         return float((r2 + acc) / 2.0)
 
 
-def _predict_raw(network, X, label_mode):
-    """Training-scale amounts (n,) and label probabilities (n, n_classes)."""
-    import keras
+class _FittedNetwork:
+    """A fitted network: its recipe and weights, and a forward pass on demand.
 
-    amounts, probas = [], []
-    for start in range(0, max(len(X), 1), _PREDICT_CHUNK):
-        chunk = X[start : start + _PREDICT_CHUNK]
-        if len(chunk) == 0:
-            break
-        out = network(chunk, training=False)
-        amounts.append(keras.ops.convert_to_numpy(out["amount"]).reshape(-1))
-        probas.append(keras.ops.convert_to_numpy(out["label"]))
-    if not amounts:
-        n_units = network.output["label"].shape[-1] if isinstance(network.output, dict) else 1
-        return np.zeros(0), _network.label_probabilities(np.zeros((0, n_units)), label_mode)
-    amount = np.concatenate(amounts).astype(np.float64)
-    return amount, _network.label_probabilities(np.concatenate(probas), label_mode)
+    The forward pass is the engine's compiled one, shared by every fitted
+    network of the same architecture; each call passes this network's own
+    weights, so no fit can change another's predictions. The Keras model
+    (``model_``) is built only when asked for. Neither is pickled.
+    """
+
+    def __init__(self, recipe, weights, label_mode, built=None):
+        self.recipe = recipe
+        self.weights = weights
+        self.label_mode = label_mode
+        self._reset()
+        self._built = built  # the builder's network at fit: model_ without a rebuild
+
+    def _reset(self):
+        self._forward = self._device_weights = self._model = self._built = None
+        self._lock = threading.Lock()
+
+    def __getstate__(self):
+        return {k: self.__dict__[k] for k in ("recipe", "weights", "label_mode")}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._reset()
+
+    def _build(self):
+        if self._built is not None:
+            return self._built
+        with seed_scope(0):  # its initial weights are overwritten: no randomness used
+            return self.recipe.build()
+
+    def model(self):
+        with self._lock:
+            if self._model is None:
+                model = self._build()
+                model.set_weights(self.weights)
+                self._model = model
+            return self._model
+
+    def predict_raw(self, X):
+        """Training-scale amounts (n,) and label probabilities (n, n_classes)."""
+        with self._lock:
+            if self._forward is None:
+                self._forward = _engine.forward(self.recipe.key, self._build)
+                self._device_weights = self._forward.device_weights(self.weights)
+            forward, device_weights = self._forward, self._device_weights
+        if len(X) == 0:
+            n_classes = self.recipe.meta["n_classes_"]
+            units = 1 if self.label_mode.startswith("sigmoid") else n_classes
+            return np.zeros(0), _network.label_probabilities(
+                np.zeros((0, units)), self.label_mode
+            )
+        amount, raw = forward(device_weights, X)
+        return amount, _network.label_probabilities(raw, self.label_mode)

@@ -138,6 +138,73 @@ def _activation_name(tensor):
     return str(name)
 
 
+def initial_weights(network, seed):
+    """Fresh initial weights of a built-in network, drawn from ``seed`` in NumPy.
+
+    The same distributions as the layers' Keras initializers (Glorot uniform
+    kernels, orthogonal recurrent kernels, zero biases with the LSTM's forget
+    gate at 1), drawn by NumPy so that a cached network of the same shape can be
+    re-initialised for each fit without building a new one, identically on
+    every backend.
+
+    Parameters
+    ----------
+    network : keras.Model
+        A network made by :func:`build_default_network`.
+    seed : int
+
+    Returns
+    -------
+    weights : list of ndarray
+        In ``network.weights`` order.
+    seed_states : list of ndarray
+        States of the network's seed generators (dropout), each ``[seed, 0]``.
+
+    Examples
+    --------
+    >>> from skmulti._network import build_default_network, initial_weights
+    >>> net = build_default_network(
+    ...     {"X_shape_": (10, 4), "n_classes_": 3}, hidden_layer_sizes=(8,),
+    ...     activation="relu", dropout=0.5, recurrent_layer_sizes=(),
+    ...     recurrent_cell="lstm", amount_loss="squared_error", seed=0)
+    >>> weights, seeds = initial_weights(net, 1)
+    >>> [w.shape for w in weights], len(seeds)
+    ([(4, 8), (8,), (8, 1), (1,), (8, 3), (3,)], 1)
+    """
+    from ._engine import seed_variables
+
+    rng = np.random.default_rng(seed)
+    weights = []
+    for variable in network.weights:
+        shape = tuple(variable.shape)
+        name = variable.path.rsplit("/", 1)[-1]
+        if name == "kernel":
+            limit = np.sqrt(6.0 / (shape[0] + shape[1]))
+            value = rng.uniform(-limit, limit, size=shape)
+        elif name == "recurrent_kernel":
+            value = _orthogonal(rng, shape)
+        elif name == "bias":
+            value = np.zeros(shape)
+            if "lstm" in variable.path:  # unit_forget_bias: the forget gate starts open
+                units = shape[0] // 4
+                value[units : 2 * units] = 1.0
+        else:  # pragma: no cover - build_default_network makes no other weight
+            raise ValueError(f"No initial value known for the weight {variable.path}.")
+        weights.append(value.astype(variable.dtype))
+    seeds = [
+        np.array([_seeds(rng), 0], dtype=v.dtype) for v in seed_variables(network)
+    ]
+    return weights, seeds
+
+
+def _orthogonal(rng, shape):
+    rows, cols = int(np.prod(shape[:-1])), shape[-1]
+    a = rng.normal(size=(max(rows, cols), min(rows, cols)))
+    q, r = np.linalg.qr(a)
+    q = q * np.sign(np.diag(r))
+    return (q.T if rows < cols else q).reshape(shape)
+
+
 def _named_outputs(model, probe):
     """Map ``"amount"``/``"label"`` to (output value on ``probe``, symbolic tensor)."""
     with warnings.catch_warnings():
@@ -303,3 +370,111 @@ def label_probabilities(raw, label_mode):
     total = raw.sum(axis=1, keepdims=True)
     total[total == 0] = 1.0
     return raw / total
+
+
+class NetworkRecipe:
+    """How to build a fit's network again: the built-in one or a user's builder.
+
+    Fitted estimators keep a recipe and their weights (arrays), not a network:
+    the network is built when it is needed (``model_``, a forward pass on a
+    cache miss). ``key`` is the architecture key that the engine caches by
+    (None: not shareable between fits).
+
+    Parameters
+    ----------
+    meta : dict
+        What the builder is told about the data (``X_shape_``, ``n_classes_``...).
+    arch : dict or None
+        Keyword arguments of :func:`build_default_network`; None for a builder.
+    builder : callable or None
+        The user's ``model`` function.
+    builder_kwargs : dict
+        ``model__*`` arguments of the builder.
+    compile_kwargs : dict or None
+        ``compile_kwargs`` passed to the builder, its ``"optimizer"`` given as
+        ``(optimizer, learning_rate, optimizer__* kwargs)`` and built afresh.
+    """
+
+    def __init__(self, meta, arch=None, builder=None, builder_kwargs=None,
+                 compile_kwargs=None, key=None):
+        self.meta = meta
+        self.arch = arch
+        self.builder = builder
+        self.builder_kwargs = dict(builder_kwargs or {})
+        self.compile_kwargs = compile_kwargs
+        self.key = key
+
+    @classmethod
+    def default(cls, meta, arch):
+        """The recipe of the built-in network (its key follows from its arguments)."""
+        import keras
+
+        from ._engine import _freeze
+
+        key = ("default", keras.backend.backend(), tuple(meta["X_shape_"][2:]),
+               int(meta["X_shape_"][-1]), int(meta["n_classes_"]), _freeze(arch))
+        return cls(meta, arch=arch, key=key)
+
+    def build(self, seed=0):
+        """A new network (untrained weights from ``seed``)."""
+        from ._routing import build_optimizer, call_builder
+
+        if self.arch is not None:
+            return build_default_network(self.meta, **self.arch, seed=seed)
+        compile_kwargs = dict(self.compile_kwargs)
+        compile_kwargs["optimizer"] = build_optimizer(*compile_kwargs["optimizer"])
+        return call_builder(self.builder, meta=self.meta, compile_kwargs=compile_kwargs,
+                            routed_kwargs=self.builder_kwargs)
+
+
+def clone(network):
+    """A new network of the same architecture (configuration) as ``network``."""
+    import keras
+
+    return keras.models.clone_model(network)
+
+
+def architecture_key(network):
+    """A key equal for networks that compute alike, or None when unsure.
+
+    Functional and Sequential models made of Keras's own layers are described
+    by their configuration; anything else (subclassed models, custom layers,
+    ``Lambda`` layers: code that the configuration does not capture) gets None.
+    """
+    import json
+
+    import keras
+
+    if type(network) not in (keras.Model, keras.Sequential) and type(
+        network
+    ).__module__.split(".")[0] != "keras":
+        return None
+    stack = list(network.layers)
+    while stack:
+        layer = stack.pop()
+        if type(layer).__module__.split(".")[0] != "keras" or isinstance(
+            layer, keras.layers.Lambda
+        ):
+            return None
+        stack.extend(getattr(layer, "layers", []))
+    try:
+        config = network.get_config()
+        text = json.dumps(config, sort_keys=True, default=repr)
+    except (NotImplementedError, TypeError, ValueError):
+        return None
+    # Keras numbers the names it makes up (dense_3, dense_4, ...): name the
+    # layers by position so that two builds of one architecture get one key.
+    names = {layer.name: f"<layer {i}>" for i, layer in enumerate(network.layers)}
+    names[network.name] = "<model>"
+    text = json.dumps(_rename(json.loads(text), names), sort_keys=True)
+    return ("custom", keras.backend.backend(), type(network).__name__, text)
+
+
+def _rename(value, names):
+    if isinstance(value, str):
+        return names.get(value, value)
+    if isinstance(value, dict):
+        return {k: _rename(v, names) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rename(v, names) for v in value]
+    return value

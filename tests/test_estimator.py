@@ -343,7 +343,7 @@ class _WeightRecorder(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         _WeightRecorder.log.append(
-            (logs["val_loss"], [w.copy() for w in self.model.network.get_weights()])
+            (logs["val_loss"], [w.copy() for w in self.model.get_weights()])
         )
 
 

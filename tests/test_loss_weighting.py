@@ -127,7 +127,9 @@ def test_large_amounts_do_not_swamp_the_label_head():
         ("log", FunctionTransformer(np.log1p, np.expm1)),
     ]:
         for scale in (1.0, 1e5):
-            est = RegressorClassifier(**FAST, epochs=30, amount_transformer=transformer)
+            # 60 epochs: at 30 the accuracy still varies with the seed (0.81-0.90
+            # over random_state 0..11), with or without large amounts.
+            est = RegressorClassifier(**FAST, epochs=60, amount_transformer=transformer)
             est.fit(X, np.column_stack([amount * scale, label]))
             pred = est.predict(Xt)
             accuracy[name, scale] = accuracy_score(label_t, pred.label)

@@ -215,7 +215,7 @@ class Probe(keras.callbacks.Callback):
         self.tag = tag
 
     def on_train_begin(self, logs=None):
-        network = self.model.network  # the trainer wraps the user's network
+        network = self.model  # callbacks see the user's network itself
         SEEN.append(
             (
                 self.tag,
