@@ -10,8 +10,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import accuracy_score, r2_score
+from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
@@ -21,7 +20,18 @@ from ._compat import HasMethods, Interval, StrOptions, _check_sample_weight, _fi
 from ._input import check_X_fit, check_X_predict
 from ._prediction import Prediction, refuse_sklearn_scorer
 from ._seeding import fit_seed, seed_scope
-from ._target import AmountEncoder, LabelEncoder, resolve_amount_transformer, split_target
+from ._target import (
+    AmountEncoder,
+    LabelEncoder,
+    check_label_weights,
+    check_loss_weight,
+    check_zero_amount_label,
+    label_accuracy,
+    resolve_amount_transformer,
+    split_target,
+    training_weights,
+)
+from .exceptions import StillImprovingWarning
 
 
 def _check_layer_sizes(name, value, *, allow_empty=True):
@@ -451,22 +461,22 @@ default="squared_error"
                 "sample_weight is zero for every sample; at least one sample needs a "
                 "positive weight."
             )
+        sample_weight = training_weights(sample_weight, name="sample_weight")
+        label_weight = check_loss_weight(self.label_weight, name="label_weight")
         label_encoder = LabelEncoder().fit(label)
         classes = label_encoder.classes_
         codes = label_encoder.transform(label)
         label_weights = self._label_weights(label_encoder, codes, sample_weight)
+        check_label_weights(label_weights, self.class_weight)
+        label_weights = training_weights(label_weights, name="class_weight")
 
         trains_amount = np.ones(len(X), dtype=bool)
-        if self.zero_amount_label is not None:
-            if self.zero_amount_label not in set(classes.tolist()):
-                raise ValueError(
-                    f"zero_amount_label={self.zero_amount_label!r} is not a class of "
-                    f"y; the classes are {classes.tolist()}."
-                )
-            trains_amount = label != self.zero_amount_label
+        zero_amount_label = check_zero_amount_label(self.zero_amount_label, classes)
+        if zero_amount_label is not None:
+            trains_amount = label != zero_amount_label
             if not trains_amount.any():
                 raise ValueError(
-                    f"Every row has zero_amount_label={self.zero_amount_label!r}, so "
+                    f"Every row has zero_amount_label={zero_amount_label!r}, so "
                     "no row is left to train the amount head."
                 )
         amount_weights = sample_weight * trains_amount
@@ -539,7 +549,7 @@ default="squared_error"
                 validation_data=None if val_idx is None else rows(val_idx),
                 amount_loss=self.amount_loss,
                 label_mode=label_mode,
-                label_weight=self.label_weight,
+                label_weight=label_weight,
                 uncertainty=self.loss_weighting == "uncertainty",
                 optimizer=optimizer,
                 batch_size=self.batch_size,
@@ -561,13 +571,16 @@ default="squared_error"
                 sample_weight[trains_amount],
             ),
         ]
+        # Warn before the commit: a warning filtered into an error (pytest -W
+        # error) must fail the fit like any other error, changing nothing.
         if result.still_improving:
             warnings.warn(
                 f"RegressorClassifier: the validation loss was still improving at "
                 f"the last epoch ({self.epochs}); raise epochs to train longer.",
-                ConvergenceWarning,
+                StillImprovingWarning,
                 stacklevel=3,  # the caller of fit, past scikit-learn's _fit_context
             )
+        _diagnostics.warn_collapse(messages)
 
         # Nothing above touched self: commit the fitted state in one go.
         if hasattr(self, "feature_names_in_"):
@@ -585,8 +598,7 @@ default="squared_error"
         self.loss_weights_ = result.head_weights
         self._amount_encoder = amount_encoder
         self._label_encoder = label_encoder
-        self._zero_amount_label = self.zero_amount_label
-        _diagnostics.warn_collapse(messages)
+        self._zero_amount_label = zero_amount_label
         return self
 
     def _network_source(self, meta, params, routed, seed, probe):
@@ -709,7 +721,7 @@ default="squared_error"
         amount, label = split_target(y)
         pred = self.predict(X)
         r2 = r2_score(amount, pred.amount, sample_weight=sample_weight)
-        acc = accuracy_score(label, pred.label, sample_weight=sample_weight)
+        acc = label_accuracy(label, pred.label, sample_weight)
         return float((r2 + acc) / 2.0)
 
 

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -655,3 +656,31 @@ def test_amount_scaling_keeps_money_precision():
     z32 = encoder.transform(amount).astype(np.float32)
     back = encoder.inverse_transform(z32)
     np.testing.assert_allclose(back, amount, rtol=1e-9, atol=0.01)
+
+
+# -- issue 12: fitted behaviour from fitted state; warnings as errors ---------------------
+
+
+def test_fit_whose_warning_is_an_error_changes_nothing(ref):
+    """Issue 12 #1: a CollapseWarning turned into an error fails the fit atomically."""
+    from skmulti.exceptions import CollapseWarning
+
+    before = fitted_state(ref)
+    constant = np.zeros_like(X0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CollapseWarning)
+        with pytest.raises(CollapseWarning):
+            ref.fit(constant, Y0)
+    assert_nothing_lost(ref, before)
+
+
+def test_predict_uses_the_hurdle_label_of_fit_not_the_parameter():
+    """Issue 12 #12: set_params(zero_amount_label=...) and a failed fit change nothing."""
+    X, y = make_xy(120, seed=3)
+    est = RegressorClassifier(**TINY).fit(X, y)
+    before = est.predict(X).amount.copy()
+    est.set_params(zero_amount_label=0)
+    with pytest.raises(ValueError):
+        est.fit(X[:, :2], y[:1])  # inconsistent lengths: the fit fails
+    np.testing.assert_array_equal(est.predict(X).amount, before)
+    assert (est.predict(X).amount != 0).all()
