@@ -35,6 +35,8 @@ class TrainResult:
     n_iter: int
     head_weights: dict
     still_improving: bool = False
+    #: The epoch whose weights were restored by early stopping (0: none restored).
+    best_epoch: int = 0
     mode: str = ""
     notes: list = field(default_factory=list)
 
@@ -172,7 +174,7 @@ def _epochs(program, data, val, *, label_weight, epochs, early_stopping, patienc
     rng = np.random.default_rng(seed)
     reporter = _Reporter(verbose, epochs)
     history = {}
-    best, best_state, wait, n_iter = math.inf, None, 0, 0
+    best, best_state, best_epoch, wait, n_iter = math.inf, None, 0, 0, 0
     hooks = None
     if callbacks:
         program.network.optimizer = program.optimizer
@@ -205,7 +207,7 @@ def _epochs(program, data, val, *, label_weight, epochs, early_stopping, patienc
         stop = False
         if early_stopping:
             if logs["val_loss"] < best:
-                best, wait = logs["val_loss"], 0
+                best, wait, best_epoch = logs["val_loss"], 0, n_iter
                 best_state = program.snapshot()
             else:
                 wait += 1
@@ -229,6 +231,7 @@ def _epochs(program, data, val, *, label_weight, epochs, early_stopping, patienc
         weights=weights, history=history, n_iter=n_iter,
         head_weights=program.head_weights(label_weight),
         still_improving=bool(early_stopping and n_iter == epochs and wait == 0),
+        best_epoch=best_epoch,
         mode=program.mode,
     )
 
@@ -335,6 +338,7 @@ def _keras_loop(source, train_data, validation_data, *, amount_loss, label_mode,
         head_weights=_engine.head_weights(log_variances, label_weight),
         still_improving=bool(early_stopping and monitor.epochs_run == epochs
                              and monitor.wait == 0),
+        best_epoch=monitor.best_epoch,
         mode="keras",
     )
 
@@ -353,6 +357,7 @@ def _monitor_class():
             self.label_weight = label_weight
             self.best = math.inf
             self.best_weights = None
+            self.best_epoch = 0
             self.wait = 0
             self.epochs_run = 0
             self.diverged = None
@@ -378,7 +383,7 @@ def _monitor_class():
             if not self.early_stopping:
                 return
             if logs["val_loss"] < self.best:
-                self.best, self.wait = logs["val_loss"], 0
+                self.best, self.wait, self.best_epoch = logs["val_loss"], 0, epoch + 1
                 self.best_weights = self.model.get_weights()
             else:
                 self.wait += 1

@@ -310,3 +310,15 @@ def test_jax_engine_reuses_programs_bit_identically():
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().endswith("ok")
+
+
+def test_engine_and_keras_loop_train_the_same_network():
+    """Same initial weights, batches, loss and optimizer: equal up to float32 rounding."""
+    params = {**TINY, "epochs": 4, "early_stopping": False}
+    engine = RegressorClassifier(**params).fit(X, Y)
+    keras_loop = RegressorClassifier(**params, callbacks=[_BatchCounter]).fit(X, Y)
+    for key in ("loss", "amount_loss", "label_loss"):
+        np.testing.assert_allclose(engine.history_[key], keras_loop.history_[key],
+                                   rtol=1e-5)
+    np.testing.assert_allclose(engine.predict_proba(X), keras_loop.predict_proba(X),
+                               rtol=1e-4, atol=1e-6)
