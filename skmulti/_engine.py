@@ -34,12 +34,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._compat import learning_rate_variable
+from ._input import dense_rows, is_sparse
 from ._network import amount_loss_fn, label_loss_fn
 
 #: At most this many programs (and as many forward passes) stay cached.
 CACHE_SIZE = 8
-#: Rows per forward-pass call at predict.
+#: Rows per forward-pass call at predict (and per validation call for sparse X).
 PREDICT_CHUNK = 8192
+#: For sparse X, the rows of about this many consecutive training rows (whole
+#: batches) are densified for each compiled call; never the whole matrix.
+SPARSE_CHUNK_ROWS = 4096
 _MIN_BUCKET = 64
 
 _lock = threading.Lock()
@@ -93,7 +97,7 @@ class ProgramKey:
 
 @dataclass
 class EpochData:
-    """One fit's rows on the device, padded to a bucket: ``x``, targets, weights."""
+    """One fit's rows, padded to a bucket on the device (or sparse on the host)."""
 
     x: object
     amount: object
@@ -101,6 +105,7 @@ class EpochData:
     amount_weight: object
     label_weight: object
     n: int
+    sparse: bool = False
 
 
 def optimizer_key(optimizer):
@@ -163,10 +168,14 @@ def seed_variables(model):
 # -- the loss ----------------------------------------------------------------------
 
 
-def _weighted_mean(ops, per_sample, weight):
+def _weighted_sums(ops, per_sample, weight):
     per_sample = ops.reshape(per_sample, (-1,))
     weight = ops.cast(ops.reshape(weight, (-1,)), per_sample.dtype)
-    return ops.sum(per_sample * weight) / ops.maximum(ops.sum(weight), 1e-12)
+    return ops.sum(per_sample * weight), ops.sum(weight)
+
+
+def _mean(total, weight):
+    return total / max(float(weight), 1e-12)
 
 
 class _Loss:
@@ -175,6 +184,8 @@ class _Loss:
     fixed:        L = L_amount + label_weight * L_label
     uncertainty:  L = 0.5 exp(-s_a) L_amount + 0.5 s_a
                       + label_weight * (exp(-s_l) L_label + 0.5 s_l)
+
+    Each head's loss is the weighted mean of its per-row losses.
     """
 
     def __init__(self, amount_loss, label_mode, dtype, uncertainty):
@@ -182,19 +193,31 @@ class _Loss:
         self.label = label_loss_fn(label_mode, dtype)
         self.uncertainty = uncertainty
 
+    def sums(self, outputs, amount_y, label_y, amount_w, label_w):
+        """Weighted sums of each head's per-row losses, and of the weights."""
+        from keras import ops
+
+        a, wa = _weighted_sums(ops, self.amount(amount_y, outputs["amount"]), amount_w)
+        b, wb = _weighted_sums(ops, self.label(label_y, outputs["label"]), label_w)
+        return a, wa, b, wb
+
+    def combine(self, amount, label, label_weight, log_variances, exp):
+        """The total loss from the heads' mean losses (``exp``: the backend's or NumPy's)."""
+        if not self.uncertainty:
+            return amount + label_weight * label
+        s_amount, s_label = log_variances[0], log_variances[1]
+        total = 0.5 * exp(-s_amount) * amount + 0.5 * s_amount
+        return total + label_weight * (exp(-s_label) * label + 0.5 * s_label)
+
     def __call__(self, outputs, amount_y, label_y, amount_w, label_w, label_weight,
                  log_variances=None, extra=None):
         from keras import ops
 
-        amount = _weighted_mean(ops, self.amount(amount_y, outputs["amount"]), amount_w)
-        label = _weighted_mean(ops, self.label(label_y, outputs["label"]), label_w)
+        a, wa, b, wb = self.sums(outputs, amount_y, label_y, amount_w, label_w)
+        amount = a / ops.maximum(wa, 1e-12)
+        label = b / ops.maximum(wb, 1e-12)
         label_weight = ops.cast(label_weight, amount.dtype)
-        if self.uncertainty:
-            s_amount, s_label = log_variances[0], log_variances[1]
-            total = 0.5 * ops.exp(-s_amount) * amount + 0.5 * s_amount
-            total = total + label_weight * (ops.exp(-s_label) * label + 0.5 * s_label)
-        else:
-            total = amount + label_weight * label
+        total = self.combine(amount, label, label_weight, log_variances, ops.exp)
         if extra:
             total = total + ops.sum(ops.stack([ops.cast(e, total.dtype) for e in extra]))
         return total, amount, label
@@ -289,28 +312,80 @@ class Program:
             return head_weights(None, label_weight)
         return head_weights(np.asarray(self._current()[0][-1]), label_weight)
 
-    def data(self, x, amount, label, amount_weight, label_weight):
-        """Pad the rows to their bucket and put them on the device once."""
-        rows = bucket(len(x))
-        arrays = [
-            _pad_rows(np.asarray(a, dtype=dtype), rows)
-            for a, dtype in (
-                (x, np.float32),
-                (amount, np.float32),
-                (label, np.int32 if self.key.label_mode.startswith("softmax")
-                 else np.float32),
-                (amount_weight, np.float32),
-                (label_weight, np.float32),
-            )
+    def _host_arrays(self, amount, label, amount_weight, label_weight):
+        label_dtype = np.int32 if self.key.label_mode.startswith("softmax") else np.float32
+        return [
+            np.asarray(amount, dtype=np.float32),
+            np.asarray(label, dtype=label_dtype),
+            np.asarray(amount_weight, dtype=np.float32),
+            np.asarray(label_weight, dtype=np.float32),
         ]
-        return EpochData(*self._to_device(arrays), n=len(x))
+
+    def data(self, x, amount, label, amount_weight, label_weight):
+        """Pad the rows to their bucket and put them on the device once.
+
+        A sparse ``x`` stays on the host (with its targets): each compiled
+        call then gets the rows of a few batches, densified just for it.
+        """
+        arrays = self._host_arrays(amount, label, amount_weight, label_weight)
+        if is_sparse(x):
+            return EpochData(x, *arrays, n=x.shape[0], sparse=True)
+        rows = bucket(len(x))
+        padded = [_pad_rows(a, rows) for a in [np.asarray(x, np.float32), *arrays]]
+        return EpochData(*self._to_device(padded), n=len(x))
 
     def permutation(self, rng, data):
         """This epoch's order of the rows: real rows shuffled, then the padding."""
+        if data.sparse:
+            return rng.permutation(data.n).astype(np.int32)
         rows = int(data.x.shape[0])
         order = np.arange(rows, dtype=np.int32)
         order[: data.n] = rng.permutation(data.n)
         return order
+
+    def _chunks(self, data, rows, order=None):
+        """Device arrays of ``rows`` consecutive rows (in ``order``) at a time."""
+        size = bucket(rows)
+        for start in range(0, data.n, rows):
+            idx = slice(start, min(start + rows, data.n)) if order is None else (
+                order[start : start + rows])
+            part = [dense_rows(data.x, idx)] + [
+                a[idx] for a in (data.amount, data.label, data.amount_weight,
+                                 data.label_weight)
+            ]
+            n = len(part[1])
+            yield self._to_device([_pad_rows(np.asarray(a), size) for a in part]), n
+
+    def run_epoch(self, data, order, label_weight):
+        """Train one epoch; the mean total, amount and label losses over its rows."""
+        if not data.sparse:
+            sums = self._epoch_sums(data.x, data.amount, data.label, data.amount_weight,
+                                    data.label_weight, order, data.n, label_weight)
+            return [float(v) / data.n for v in sums]
+        # The same batches as for dense X: consecutive slices of the permutation.
+        steps = max(1, SPARSE_CHUNK_ROWS // self.key.batch_size)
+        totals = np.zeros(3)
+        for arrays, n in self._chunks(data, steps * self.key.batch_size, order):
+            local = np.arange(int(arrays[0].shape[0]), dtype=np.int32)
+            totals += [float(v) for v in self._epoch_sums(*arrays, local, n, label_weight)]
+        return list(totals / data.n)
+
+    def evaluate(self, data, label_weight):
+        """The mean total, amount and label validation losses."""
+        parts = (
+            [self._evaluate_sums(data.x, data.amount, data.label, data.amount_weight,
+                                 data.label_weight)]
+            if not data.sparse
+            else [self._evaluate_sums(*arrays) for arrays, _ in
+                  self._chunks(data, PREDICT_CHUNK)]
+        )
+        a, wa, b, wb = np.sum([[float(v) for v in p] for p in parts], axis=0)
+        amount, label = _mean(a, wa), _mean(b, wb)
+        log_variances = None
+        if self.log_variances is not None:
+            log_variances = np.asarray(self._current()[0][-1], dtype=np.float64)
+        total = self.loss.combine(amount, label, label_weight, log_variances, np.exp)
+        return [float(total), amount, label]
 
     def steps(self, n):
         return math.ceil(n / self.key.batch_size)
@@ -368,10 +443,9 @@ class _TensorFlowProgram(Program):
         )
         return total, a, b
 
-    def _evaluate(self, x, amount, label, amount_w, label_w, label_weight):
+    def _evaluate(self, x, amount, label, amount_w, label_w):
         outputs = self.network(x, training=False)
-        return self.loss(outputs, amount, label, amount_w, label_w, label_weight,
-                         self.log_variances)
+        return self.loss.sums(outputs, amount, label, amount_w, label_w)
 
     def start(self, weights, seed_states, learning_rate):
         values = self._initial_values(weights, seed_states, learning_rate)
@@ -394,24 +468,16 @@ class _TensorFlowProgram(Program):
             self.fallback_reason = str(exc).splitlines()[0][:200]
             return self._function(name)(*args)
 
-    def run_epoch(self, data, order, label_weight):
+    def _epoch_sums(self, x, amount, label, amount_w, label_w, order, n, label_weight):
         import tensorflow as tf
 
-        out = self._call(
-            "epoch", data.x, data.amount, data.label, data.amount_weight,
-            data.label_weight, tf.constant(order), tf.constant(data.n, tf.int32),
-            tf.constant(label_weight, tf.float32),
+        return self._call(
+            "epoch", x, amount, label, amount_w, label_w, tf.constant(order),
+            tf.constant(n, tf.int32), tf.constant(label_weight, tf.float32),
         )
-        return [float(v) / data.n for v in out]
 
-    def evaluate(self, data, label_weight):
-        import tensorflow as tf
-
-        out = self._call(
-            "evaluate", data.x, data.amount, data.label, data.amount_weight,
-            data.label_weight, tf.constant(label_weight, tf.float32),
-        )
-        return [float(v) for v in out]
+    def _evaluate_sums(self, x, amount, label, amount_w, label_w):
+        return self._call("evaluate", x, amount, label, amount_w, label_w)
 
     def _current(self):
         return ([v.numpy() for v in self.trainable],
@@ -490,13 +556,13 @@ class _JaxProgram(Program):
         out = lax.fori_loop(0, steps, body, (trainable, non_trainable, opt, zero, zero, zero))
         return tuple(out[:3]), out[3:]
 
-    def _evaluate(self, state, x, amount, label, amount_w, label_w, label_weight):
+    def _evaluate(self, state, x, amount, label, amount_w, label_w):
         trainable, non_trainable, _ = state
-        total, (_, a, b) = self._forward_loss(
-            trainable, non_trainable, x, amount, label, amount_w, label_w,
-            label_weight, False,
+        network_trainable, _ = self._split(trainable)
+        outputs, _ = self.network.stateless_call(
+            network_trainable, non_trainable, x, training=False
         )
-        return total, a, b
+        return self.loss.sums(outputs, amount, label, amount_w, label_w)
 
     def start(self, weights, seed_states, learning_rate):
         import jax.numpy as jnp
@@ -504,19 +570,15 @@ class _JaxProgram(Program):
         values = self._initial_values(weights, seed_states, learning_rate)
         self.state = tuple([jnp.asarray(v) for v in vs] for vs in values)
 
-    def run_epoch(self, data, order, label_weight):
+    def _epoch_sums(self, x, amount, label, amount_w, label_w, order, n, label_weight):
         self.state, sums = self._epoch_fn(
-            self.state, data.x, data.amount, data.label, data.amount_weight,
-            data.label_weight, order, np.int32(data.n), np.float32(label_weight),
+            self.state, x, amount, label, amount_w, label_w, order, np.int32(n),
+            np.float32(label_weight),
         )
-        return [float(v) / data.n for v in sums]
+        return sums
 
-    def evaluate(self, data, label_weight):
-        out = self._evaluate_fn(
-            self.state, data.x, data.amount, data.label, data.amount_weight,
-            data.label_weight, np.float32(label_weight),
-        )
-        return [float(v) for v in out]
+    def _evaluate_sums(self, x, amount, label, amount_w, label_w):
+        return self._evaluate_fn(self.state, x, amount, label, amount_w, label_w)
 
     def _current(self):
         return self.state
@@ -704,8 +766,8 @@ class _Forward:
         import keras
 
         amounts, labels = [], []
-        for start in range(0, len(X), PREDICT_CHUNK):
-            chunk = X[start : start + PREDICT_CHUNK]
+        for start in range(0, X.shape[0], PREDICT_CHUNK):
+            chunk = dense_rows(X, slice(start, start + PREDICT_CHUNK))
             n = len(chunk)
             if self.backend == "jax":  # one compile per power-of-two row count
                 chunk = _pad_rows(chunk, max(1, 1 << max(0, n - 1).bit_length()))

@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from . import _diagnostics, _engine, _network, _routing, _threads, _training
 from ._compat import HasMethods, Interval, StrOptions, _check_sample_weight, _fit_context
-from ._input import check_X_fit, check_X_predict
+from ._input import check_X_fit, check_X_predict, dense_rows
 from ._prediction import Prediction, refuse_sklearn_scorer
 from ._seeding import fit_seed, seed_scope
 from ._target import (
@@ -119,11 +119,19 @@ default="squared_error"
         Maximum number of passes over the training rows.
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the rows (stratified on the label
-        when possible), stop when the validation loss has not improved for
-        ``n_iter_no_change`` epochs and restore the best weights. With False,
+        when possible), stop when the validation loss (see ``monitor``) has
+        not improved for ``n_iter_no_change`` epochs and restore the best
+        weights. With False,
         exactly ``epochs`` epochs are trained on all rows.
     validation_fraction : float in (0, 1), default=0.1
     n_iter_no_change : int >= 1, default=10
+    monitor : {"loss", "heads", "amount", "label"}, default="loss"
+        What early stopping watches. "loss": the summed validation loss.
+        "heads": each head's validation loss on its own scale (its share of the
+        gain over a constant prediction); training stops when no head has
+        improved for ``n_iter_no_change`` epochs and restores the epoch that is
+        best for the head that is worse off. "amount" or "label": that head's
+        validation loss alone.
     callbacks : list or dict of keras callbacks, default=None
         Classes or instances (instances are copied, never modified);
         ``callbacks__<index or name>__<param>`` sets their parameters.
@@ -215,6 +223,7 @@ default="squared_error"
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "monitor": [StrOptions(set(_training.MONITORS))],
         "callbacks": [list, tuple, dict, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -242,6 +251,7 @@ default="squared_error"
         early_stopping=True,
         validation_fraction=0.1,
         n_iter_no_change=10,
+        monitor="loss",
         callbacks=None,
         random_state=None,
         verbose=0,
@@ -266,6 +276,7 @@ default="squared_error"
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
+        self.monitor = monitor
         self.callbacks = callbacks
         self.random_state = random_state
         self.verbose = verbose
@@ -305,7 +316,7 @@ default="squared_error"
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = False
         tags.input_tags.three_d_array = True
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         tags.non_deterministic = False
         return tags
 
@@ -470,7 +481,7 @@ default="squared_error"
         check_label_weights(label_weights, self.class_weight)
         label_weights = training_weights(label_weights, name="class_weight")
 
-        trains_amount = np.ones(len(X), dtype=bool)
+        trains_amount = np.ones(X.shape[0], dtype=bool)
         zero_amount_label = check_zero_amount_label(self.zero_amount_label, classes)
         if zero_amount_label is not None:
             trains_amount = label != zero_amount_label
@@ -495,7 +506,7 @@ default="squared_error"
                 f"of y has a minimum of {amount[trains_amount].min():.4g}."
             )
         amount_encoder.fit(amount[trains_amount], sample_weight[trains_amount])
-        amount_z = np.zeros(len(X), dtype=np.float64)
+        amount_z = np.zeros(X.shape[0], dtype=np.float64)
         amount_z[trains_amount] = amount_encoder.transform(amount[trains_amount])
 
         n_classes = len(classes)
@@ -522,7 +533,7 @@ default="squared_error"
                 self.callbacks, _routing.routed(routed, "callbacks")
             )
             recipe, source, label_mode, built = self._network_source(
-                meta, params, routed, int(seeds[1]), X[:2]
+                meta, params, routed, int(seeds[1]), dense_rows(X, slice(0, 2))
             )
             label_target = (
                 codes.astype(np.float64).reshape(-1, 1)
@@ -534,7 +545,7 @@ default="squared_error"
                 "amount": amount_weights.astype(np.float64),
                 "label": label_weights.astype(np.float64),
             }
-            train_idx, val_idx = self._validation_split(len(X), codes, int(seeds[2]))
+            train_idx, val_idx = self._validation_split(X.shape[0], codes, int(seeds[2]))
 
             def rows(idx):
                 return (
@@ -556,6 +567,7 @@ default="squared_error"
                 epochs=self.epochs,
                 early_stopping=self.early_stopping,
                 n_iter_no_change=self.n_iter_no_change,
+                monitor=self.monitor,
                 callbacks=callbacks,
                 seed=int(seeds[3]),
                 verbose=self.verbose,
@@ -773,7 +785,7 @@ class _FittedNetwork:
                 self._forward = _engine.forward(self.recipe.key, self._build)
                 self._device_weights = self._forward.device_weights(self.weights)
             forward, device_weights = self._forward, self._device_weights
-        if len(X) == 0:
+        if X.shape[0] == 0:
             n_classes = self.recipe.meta["n_classes_"]
             units = 1 if self.label_mode.startswith("sigmoid") else n_classes
             return np.zeros(0), _network.label_probabilities(

@@ -8,12 +8,17 @@ from ._compat import _get_feature_names
 from ._network import PAD_VALUE
 
 
-def _check_sparse(X, estimator):
-    if hasattr(X, "toarray") or hasattr(X, "tocsr"):
-        raise TypeError(
-            f"{type(estimator).__name__} does not support sparse input; got "
-            f"{type(X).__name__}. Convert it with X.toarray()."
-        )
+def is_sparse(X):
+    """Whether ``X`` is a scipy sparse matrix or array."""
+    import scipy.sparse as sp
+
+    return sp.issparse(X)
+
+
+def dense_rows(X, rows=None):
+    """``X[rows]`` as a dense float32 array; only those rows are densified."""
+    part = X if rows is None else X[rows]
+    return part.toarray() if is_sparse(part) else part
 
 
 def _numeric(check, *args, **kwargs):
@@ -100,11 +105,11 @@ def check_X_fit(X, estimator):
 
     Returns
     -------
-    X : ndarray of float32, 2-D or 3-D (padding replaced by the mask value)
+    X : ndarray of float32, 2-D or 3-D (padding replaced by the mask value), or
+        a float32 CSR matrix for sparse ``X`` (densified batch by batch later)
     info : dict
         ``n_features_in_``, ``feature_names_in_`` (or None), ``X_shape_``.
     """
-    _check_sparse(X, estimator)
     feature_names = _get_feature_names(X)
     ndim = getattr(X, "ndim", None)
     if ndim is None:
@@ -112,7 +117,8 @@ def check_X_fit(X, estimator):
     if ndim == 3:
         X = _check_sequences(X, estimator)
     else:
-        X = _numeric(check_array, X, dtype=np.float32, input_name="X", estimator=estimator)
+        X = _numeric(check_array, X, dtype=np.float32, input_name="X",
+                     estimator=estimator, accept_sparse="csr")
     if X.ndim > 3:
         raise ValueError(
             f"Found array with dim {X.ndim}. {type(estimator).__name__} expects a "
@@ -128,10 +134,9 @@ def check_X_fit(X, estimator):
 
 def check_X_predict(X, estimator):
     """Validate ``X`` after fit: same layout and features as at fit."""
-    _check_sparse(X, estimator)
     if len(estimator.X_shape_) == 3:
         X_arr = np.asarray(X) if not hasattr(X, "shape") else X
-        if getattr(X_arr, "ndim", 0) != 3:
+        if getattr(X_arr, "ndim", 0) != 3 or is_sparse(X_arr):
             raise ValueError(
                 f"{type(estimator).__name__} was fitted on 3-D sequences "
                 f"(n_samples, n_timesteps, n_features); got X with shape "
@@ -150,4 +155,5 @@ def check_X_predict(X, estimator):
             f"{type(estimator).__name__} was fitted on a 2-D table; got 3-D X with "
             f"shape {X.shape}. Refit on sequences to use them."
         )
-    return _numeric(validate_data, estimator, X, reset=False, dtype=np.float32)
+    return _numeric(validate_data, estimator, X, reset=False, dtype=np.float32,
+                    accept_sparse="csr")

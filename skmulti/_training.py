@@ -15,6 +15,7 @@ import numpy as np
 
 from . import _engine
 from ._compat import learning_rate_variable
+from ._input import dense_rows
 from .exceptions import TrainingDivergedError
 
 LOSS_KEYS = ("loss", "amount_loss", "label_loss")
@@ -108,6 +109,128 @@ class _Reporter:
             self.bar.update(epoch, values=list(logs.items()))
 
 
+MONITORS = ("loss", "heads", "amount", "label")
+
+
+class EarlyStopping:
+    """When to stop and which epoch to restore, for one head, the sum, or both heads.
+
+    ``monitor="heads"``: each head keeps its own best validation loss and its own
+    patience; training stops only when no head has improved for ``patience``
+    epochs. Each head's loss is put on its own scale as the share of the gain
+    over a constant prediction (``baselines``: the loss of predicting the
+    training mean amount and the training class priors) that the head reached
+    at its best: ``r = (baseline - loss) / (baseline - best)``, 1 at the head's
+    best epoch, 0 no better than a constant (a collapsed label head). The epoch
+    restored maximises the smaller of the two: the epoch that is best for the
+    head that is worse off. Only epochs that no other epoch beats on both heads
+    (the Pareto front) can win, so only their weights are kept.
+
+    ``monitor="loss"`` (the summed loss), ``"amount"`` or ``"label"``: one number,
+    stopping after ``patience`` epochs without improvement, restoring its best.
+
+    Examples
+    --------
+    >>> from skmulti._training import EarlyStopping
+    >>> stop = EarlyStopping("heads", patience=2, baselines={"amount": 1.0, "label": 0.4})
+    >>> for epoch, (a, b) in enumerate([(0.9, 0.40), (0.7, 0.39), (0.8, 0.36),
+    ...                                 (0.85, 0.35), (0.9, 0.352), (0.95, 0.353)], 1):
+    ...     keep, halt = stop.update(epoch, {"val_amount_loss": a, "val_label_loss": b,
+    ...                                      "val_loss": a + b})
+    >>> halt, stop.choose()
+    (True, 3)
+    """
+
+    def __init__(self, monitor, patience, baselines=None):
+        self.monitor, self.patience = monitor, patience
+        self.baselines = baselines or {}
+        self.heads = ("amount", "label") if monitor == "heads" else (monitor,)
+        self.best = dict.fromkeys(self.heads, math.inf)
+        self.wait = dict.fromkeys(self.heads, 0)
+        self.front = {}  # epoch -> its losses, for epochs that may still be restored
+
+    def _losses(self, logs):
+        if self.monitor == "loss":
+            return {"loss": logs["val_loss"]}
+        return {h: logs[f"val_{h}_loss"] for h in self.heads}
+
+    def update(self, epoch, logs):
+        """Record an epoch; return ``(keep its weights, stop now)``."""
+        losses = self._losses(logs)
+        for head, value in losses.items():
+            if value < self.best[head]:
+                self.best[head], self.wait[head] = value, 0
+            else:
+                self.wait[head] += 1
+        dominated = any(
+            all(other[h] <= losses[h] for h in self.heads) for other in self.front.values()
+        )
+        if not dominated:
+            self.front = {
+                e: other for e, other in self.front.items()
+                if not all(losses[h] <= other[h] for h in self.heads)
+            }
+            self.front[epoch] = losses
+        return not dominated, all(w >= self.patience for w in self.wait.values())
+
+    @property
+    def improving(self):
+        """Whether some head improved at the last epoch."""
+        return any(w == 0 for w in self.wait.values())
+
+    def choose(self):
+        """The epoch whose weights to restore."""
+        if len(self.heads) == 1:
+            (head,) = self.heads
+            return min(self.front, key=lambda e: (self.front[e][head], e))
+
+        def share(epoch, head):
+            base, best = self.baselines.get(head, math.inf), self.best[head]
+            if not base > best:  # never better than a constant: no say
+                return 1.0
+            return (base - self.front[epoch][head]) / (base - best)
+
+        return max(self.front, key=lambda e: (min(share(e, h) for h in self.heads), -e))
+
+    def keep(self, epoch):
+        """Whether the weights of ``epoch`` can still be restored."""
+        return epoch in self.front
+
+
+def baseline_losses(loss, label_mode, train, validation):
+    """Validation loss of each head for a constant prediction (training mean, priors).
+
+    ``train`` and ``validation`` are ``(x, y, weights)`` triples as for
+    :func:`train`; the result is ``{"amount": ..., "label": ...}``.
+    """
+    import keras
+
+    (_, y, w), (_, vy, vw) = train, validation
+    amount = np.asarray(y["amount"], dtype=np.float64).reshape(-1)
+    codes = np.asarray(y["label"]).reshape(-1).astype(int)
+    n_val = len(np.asarray(vw["amount"]))
+    weights = np.asarray(w["amount"], dtype=np.float64)
+    mean = float(np.average(amount, weights=weights)) if weights.sum() > 0 else 0.0
+    label_w = np.asarray(w["label"], dtype=np.float64)
+    units = int(codes.max()) + 1 if label_mode.startswith("softmax") else 2
+    priors = np.bincount(codes, weights=label_w, minlength=units) / max(label_w.sum(), 1e-12)
+    priors = np.clip(priors, 1e-7, 1 - 1e-7)
+    if label_mode.startswith("sigmoid"):
+        p = priors[1]
+        out = np.log(p / (1 - p)) if label_mode.endswith("_logits") else p
+        label_out = np.full((n_val, 1), out)
+    else:
+        out = np.log(priors) if label_mode.endswith("_logits") else priors / priors.sum()
+        label_out = np.tile(out, (n_val, 1))
+    outputs = {"amount": np.full((n_val, 1), mean, dtype=np.float32),
+               "label": label_out.astype(np.float32)}
+    sums = loss.sums(outputs, np.asarray(vy["amount"], np.float32),
+                     np.asarray(vy["label"]), np.asarray(vw["amount"], np.float32),
+                     np.asarray(vw["label"], np.float32))
+    a, wa, b, wb = (float(keras.ops.convert_to_numpy(v)) for v in sums)
+    return {"amount": a / max(wa, 1e-12), "label": b / max(wb, 1e-12)}
+
+
 def train(
     source,
     *,
@@ -125,6 +248,7 @@ def train(
     callbacks,
     seed,
     verbose,
+    monitor="loss",
 ):
     """Train the network of ``source``; return a :class:`TrainResult`.
 
@@ -134,14 +258,20 @@ def train(
     a weight after the last update, stops being finite.
     """
     x = train_data[0]
-    batch_size = min(batch_size, len(x))
+    batch_size = min(batch_size, x.shape[0])
+    stopper = None
+    if early_stopping:
+        baselines = baseline_losses(
+            _engine._Loss(amount_loss, label_mode, "float32", False), label_mode,
+            train_data, validation_data,
+        )
+        stopper = EarlyStopping(monitor, n_iter_no_change, baselines)
     if any(needs_keras_loop(cb) for cb in callbacks):
         return _keras_loop(
             source, train_data, validation_data, amount_loss=amount_loss,
             label_mode=label_mode, label_weight=label_weight, uncertainty=uncertainty,
             optimizer=optimizer, batch_size=batch_size, epochs=epochs,
-            early_stopping=early_stopping, n_iter_no_change=n_iter_no_change,
-            callbacks=callbacks, seed=seed, verbose=verbose,
+            stopper=stopper, callbacks=callbacks, seed=seed, verbose=verbose,
         )
     key = _engine.ProgramKey(
         backend=_engine.check_backend(),
@@ -163,18 +293,17 @@ def train(
             vx, vy, vw = validation_data
             val = program.data(vx, vy["amount"], vy["label"], vw["amount"], vw["label"])
         return _epochs(program, data, val, label_weight=label_weight, epochs=epochs,
-                       early_stopping=early_stopping, patience=n_iter_no_change,
-                       callbacks=callbacks, seed=seed, verbose=verbose)
+                       stopper=stopper, callbacks=callbacks, seed=seed, verbose=verbose)
 
 
-def _epochs(program, data, val, *, label_weight, epochs, early_stopping, patience,
-            callbacks, seed, verbose):
+def _epochs(program, data, val, *, label_weight, epochs, stopper, callbacks, seed,
+            verbose):
     import keras
 
     rng = np.random.default_rng(seed)
     reporter = _Reporter(verbose, epochs)
     history = {}
-    best, best_state, best_epoch, wait, n_iter = math.inf, None, 0, 0, 0
+    snapshots, best_epoch, n_iter = {}, 0, 0
     hooks = None
     if callbacks:
         program.network.optimizer = program.optimizer
@@ -205,13 +334,11 @@ def _epochs(program, data, val, *, label_weight, epochs, early_stopping, patienc
             raise _diverged(n_iter, logs)
         reporter.epoch(n_iter, logs)
         stop = False
-        if early_stopping:
-            if logs["val_loss"] < best:
-                best, wait, best_epoch = logs["val_loss"], 0, n_iter
-                best_state = program.snapshot()
-            else:
-                wait += 1
-                stop = wait >= patience
+        if stopper is not None:
+            keep, stop = stopper.update(n_iter, logs)
+            snapshots = {e: w for e, w in snapshots.items() if stopper.keep(e)}
+            if keep:
+                snapshots[n_iter] = program.snapshot()
         if hooks is not None:
             program.push()
             hooks.on_epoch_end(epoch, logs)
@@ -219,8 +346,9 @@ def _epochs(program, data, val, *, label_weight, epochs, early_stopping, patienc
             stop = stop or bool(program.network.stop_training)
         if stop:
             break
-    if best_state is not None:
-        program.restore(best_state)
+    if stopper is not None:
+        best_epoch = stopper.choose()
+        program.restore(snapshots[best_epoch])
     if hooks is not None:
         program.push()
         hooks.on_train_end(logs)
@@ -230,7 +358,7 @@ def _epochs(program, data, val, *, label_weight, epochs, early_stopping, patienc
     return TrainResult(
         weights=weights, history=history, n_iter=n_iter,
         head_weights=program.head_weights(label_weight),
-        still_improving=bool(early_stopping and n_iter == epochs and wait == 0),
+        still_improving=bool(stopper is not None and n_iter == epochs and stopper.improving),
         best_epoch=best_epoch,
         mode=program.mode,
     )
@@ -292,8 +420,8 @@ def _trainer_class():
 
 
 def _keras_loop(source, train_data, validation_data, *, amount_loss, label_mode,
-                label_weight, uncertainty, optimizer, batch_size, epochs,
-                early_stopping, n_iter_no_change, callbacks, seed, verbose):
+                label_weight, uncertainty, optimizer, batch_size, epochs, stopper,
+                callbacks, seed, verbose):
     import keras
 
     from ._network import output_dtype
@@ -307,22 +435,22 @@ def _keras_loop(source, train_data, validation_data, *, amount_loss, label_mode,
     trainer = _trainer_class()(network, loss, label_weight)
     trainer.compile(optimizer=optimizer, jit_compile=False)
     x, y, w = train_data
-    monitor = _monitor_class()(validation_data, early_stopping, n_iter_no_change,
-                               label_weight)
+    monitor = _monitor_class()(validation_data, stopper, label_weight)
     reporter = _Reporter(verbose, epochs)
-    reporter.start(None, len(x), math.ceil(len(x) / batch_size))
+    n = x.shape[0]
+    reporter.start(None, n, math.ceil(n / batch_size))
     rng = np.random.default_rng(seed)
 
     def batches():
         for _ in range(epochs):
-            order = rng.permutation(len(x))
-            for start in range(0, len(x), batch_size):
+            order = rng.permutation(n)
+            for start in range(0, n, batch_size):
                 idx = order[start : start + batch_size]
-                yield (x[idx], {k: v[idx] for k, v in y.items()},
+                yield (dense_rows(x, idx), {k: v[idx] for k, v in y.items()},
                        {k: v[idx] for k, v in w.items()})
 
     history = trainer.fit(
-        batches(), epochs=epochs, steps_per_epoch=math.ceil(len(x) / batch_size),
+        batches(), epochs=epochs, steps_per_epoch=math.ceil(n / batch_size),
         callbacks=[monitor, *callbacks], verbose=verbose, shuffle=False,
     )
     if monitor.diverged is not None:
@@ -336,8 +464,8 @@ def _keras_loop(source, train_data, validation_data, *, amount_loss, label_mode,
     return TrainResult(
         weights=fitted, history=record, n_iter=monitor.epochs_run,
         head_weights=_engine.head_weights(log_variances, label_weight),
-        still_improving=bool(early_stopping and monitor.epochs_run == epochs
-                             and monitor.wait == 0),
+        still_improving=bool(stopper is not None and monitor.epochs_run == epochs
+                             and stopper.improving),
         best_epoch=monitor.best_epoch,
         mode="keras",
     )
@@ -349,22 +477,19 @@ def _monitor_class():
     class Monitor(keras.callbacks.Callback):
         """Stop on a non-finite loss; early-stop on the validation loss."""
 
-        def __init__(self, validation_data, early_stopping, patience, label_weight):
+        def __init__(self, validation_data, stopper, label_weight):
             super().__init__()
             self.validation_data = validation_data
-            self.early_stopping = early_stopping
-            self.patience = patience
+            self.stopper = stopper
             self.label_weight = label_weight
-            self.best = math.inf
-            self.best_weights = None
+            self.snapshots = {}
             self.best_epoch = 0
-            self.wait = 0
             self.epochs_run = 0
             self.diverged = None
 
         def _validation_losses(self):
             x, y, w = self.validation_data
-            outputs = self.model.network(x, training=False)
+            outputs = self.model.network(dense_rows(x), training=False)
             values = self.model.head_loss(
                 outputs, y["amount"], y["label"], w["amount"], w["label"],
                 self.label_weight, self.model.log_variances,
@@ -380,18 +505,19 @@ def _monitor_class():
                 self.diverged = (epoch + 1, dict(logs))
                 self.model.stop_training = True
                 return
-            if not self.early_stopping:
+            if self.stopper is None:
                 return
-            if logs["val_loss"] < self.best:
-                self.best, self.wait, self.best_epoch = logs["val_loss"], 0, epoch + 1
-                self.best_weights = self.model.get_weights()
-            else:
-                self.wait += 1
-                if self.wait >= self.patience:
-                    self.model.stop_training = True
+            keep, stop = self.stopper.update(epoch + 1, logs)
+            self.snapshots = {e: w for e, w in self.snapshots.items()
+                              if self.stopper.keep(e)}
+            if keep:
+                self.snapshots[epoch + 1] = self.model.get_weights()
+            if stop:
+                self.model.stop_training = True
 
         def on_train_end(self, logs=None):
-            if self.diverged is None and self.best_weights is not None:
-                self.model.set_weights(self.best_weights)
+            if self.diverged is None and self.stopper is not None:
+                self.best_epoch = self.stopper.choose()
+                self.model.set_weights(self.snapshots[self.best_epoch])
 
     return Monitor

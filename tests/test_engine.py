@@ -322,3 +322,18 @@ def test_engine_and_keras_loop_train_the_same_network():
                                    rtol=1e-5)
     np.testing.assert_allclose(engine.predict_proba(X), keras_loop.predict_proba(X),
                                rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("monitor", ["heads", "amount", "label"])
+def test_early_stopping_monitors_and_restores_a_kept_epoch(monitor):
+    est = RegressorClassifier(**{**TINY, "epochs": 40, "n_iter_no_change": 3,
+                                 "learning_rate": 0.05, "monitor": monitor}).fit(X, Y)
+    hist = est.history_
+    assert est.n_iter_ < 40
+    if monitor != "heads":
+        best = int(np.argmin(hist[f"val_{monitor}_loss"]))
+        assert est.n_iter_ - 1 - best == 3  # stopped `patience` epochs after its best
+    else:  # stops only when neither head improved for 3 epochs
+        for head in ("amount", "label"):
+            assert est.n_iter_ - 1 - int(np.argmin(hist[f"val_{head}_loss"])) >= 3
+    assert np.isfinite(est.predict_proba(X)).all()

@@ -2,10 +2,16 @@
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from conftest import TINY, make_xy
+from sklearn.compose import make_column_transformer
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder
 
-from skmulti import RegressorClassifier
+from skmulti import RegressorClassifier, _engine
 from skmulti._input import check_X_fit
+from skmulti.metrics import amount_scorer
 
 SEQ = dict(TINY, early_stopping=False, recurrent_layer_sizes=(4,))
 
@@ -45,3 +51,76 @@ def test_predict_refuses_sequences_with_0_timesteps():
     with pytest.raises(ValueError, match=r"0 timestep\(s\)"):
         est.predict_proba(X[:5, :0, :])
     assert est.predict(X[:5, :1, :]).amount.shape == (5,)  # one timestep is enough
+
+
+# -- sparse X (issue 9): accepted, densified per batch, same results as dense ------------
+
+
+def _one_hot_data(n=150, seed=0):
+    rng = np.random.RandomState(seed)
+    cats = rng.randint(0, 6, size=(n, 3))
+    amount = cats[:, 0] * 1.5 - cats[:, 1] + rng.normal(scale=0.3, size=n)
+    label = np.where(cats[:, 2] > 2, "hi", "lo")
+    y = np.empty((n, 2), dtype=object)
+    y[:, 0], y[:, 1] = amount, label
+    return cats, y
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo_array"])
+def test_sparse_X_gives_the_same_fit_as_dense(fmt, monkeypatch):
+    monkeypatch.setattr(_engine, "SPARSE_CHUNK_ROWS", 48)  # several chunks per epoch
+    cats, y = _one_hot_data()
+    X = OneHotEncoder().fit_transform(cats)  # CSR
+    sparse = {"csr": sp.csr_matrix, "csc": sp.csc_matrix, "coo_array": sp.coo_array}[fmt](X)
+    params = {**TINY, "epochs": 4}
+    dense_fit = RegressorClassifier(**params).fit(X.toarray(), y)
+    sparse_fit = RegressorClassifier(**params).fit(sparse, y)
+    np.testing.assert_allclose(sparse_fit.history_["loss"], dense_fit.history_["loss"],
+                               rtol=1e-5)
+    np.testing.assert_allclose(sparse_fit.history_["val_loss"],
+                               dense_fit.history_["val_loss"], rtol=1e-5)
+    np.testing.assert_allclose(sparse_fit.predict_proba(sparse),
+                               dense_fit.predict_proba(X.toarray()), rtol=1e-5, atol=1e-7)
+    np.testing.assert_array_equal(sparse_fit.predict(sparse).label,
+                                  sparse_fit.predict(X.toarray()).label)
+
+
+def test_sparse_X_is_densified_a_chunk_at_a_time(monkeypatch):
+    """Never the whole matrix: the largest dense block is one chunk of batches."""
+    monkeypatch.setattr(_engine, "SPARSE_CHUNK_ROWS", 32)
+    monkeypatch.setattr(_engine, "PREDICT_CHUNK", 40)
+    import skmulti._input as input_module
+
+    seen = []
+    original = input_module.dense_rows
+
+    def spy(X, rows=None):
+        out = original(X, rows)
+        if sp.issparse(X):
+            seen.append(out.shape[0])
+        return out
+
+    monkeypatch.setattr(_engine, "dense_rows", spy)
+    cats, y = _one_hot_data(200)
+    X = OneHotEncoder().fit_transform(cats)
+    RegressorClassifier(**{**TINY, "batch_size": 16}).fit(X, y).predict(X)
+    assert seen and max(seen) <= 40 < X.shape[0]
+
+
+def test_one_hot_pipeline_and_search_accept_sparse_output():
+    cats, y = _one_hot_data()
+    import pandas as pd
+
+    df = pd.DataFrame(cats, columns=["a", "b", "c"]).assign(num=np.arange(len(cats)) / 100)
+    pipe = make_pipeline(
+        make_column_transformer((OneHotEncoder(), ["a", "b", "c"]), remainder="passthrough",
+                                sparse_threshold=1.0),
+        RegressorClassifier(**TINY),
+    )
+    assert sp.issparse(pipe[:-1].fit_transform(df))
+    search = GridSearchCV(pipe, {"regressorclassifier__hidden_layer_sizes": [(4,), (8,)]},
+                          cv=2, scoring=amount_scorer("neg_mean_absolute_error"))
+    search.fit(df, y)
+    assert np.asarray(search.predict(df)).shape == (len(df), 2)
+    direct = make_pipeline(OneHotEncoder(), RegressorClassifier(**TINY)).fit(cats, y)
+    assert np.isfinite(direct.predict(cats).amount).all()

@@ -163,7 +163,8 @@ BAD_FIT_DATA = [
     ("X-0-columns", X0[:, :0], Y0, {}, ValueError, "0 feature\\(s\\)"),
     ("X-1-D", X0[:, 0], Y0, {}, ValueError, "Expected 2D array"),
     ("X-4-D", X0.reshape(60, 2, 2, 1), Y0, {}, ValueError, "dim 4"),
-    ("X-sparse", sp.csr_matrix(X0), Y0, {}, TypeError, "does not support sparse input"),
+    # Sparse X is accepted since issue 9; sparse X with NaN is still refused.
+    ("X-sparse-nan", sp.csr_matrix(_X(np.nan)), Y0, {}, ValueError, "Input X contains NaN"),
     ("X-object-None", _X_OBJ_NONE, Y0, {}, ValueError, "Input X contains NaN"),
     ("X-1-row", X0[:1], Y0[:1], {}, ValueError, "only one class"),
     # y at fit (B13-B28)
@@ -317,7 +318,7 @@ BAD_PREDICT = [
     ("nan", _X(np.nan), ValueError, "Input X contains NaN"),
     ("inf", _X(np.inf), ValueError, "Input X contains infinity"),
     ("strings", np.full(X0.shape, "a"), ValueError, "Input X must be numeric"),
-    ("sparse", sp.csr_matrix(X0), TypeError, "does not support sparse input"),
+    ("sparse-3-features", sp.csr_matrix(X0[:, :3]), ValueError, "X has 3 features"),
     ("3-D", X0.reshape(60, 2, 2), ValueError, "fitted on a 2-D table"),
     ("0-rows", X0[:0], ValueError, "0 sample\\(s\\)"),
     ("dataframe-wrong-columns", _DF.iloc[:, :3], ValueError, "X has 3 features"),
