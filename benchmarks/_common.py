@@ -1,0 +1,225 @@
+"""Helpers shared by the benchmark scripts: arguments, abalone, timers, tables.
+
+Nothing here imports Keras, TensorFlow, JAX or skmulti at module level: the
+scripts call :func:`parse_args` first, which sets ``KERAS_BACKEND`` (and quiets
+TensorFlow's C++ log) before anything reads it; they import skmulti after.
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+DEFAULT_ABALONE = SHARED / "data" / "abalone.csv"
+ABALONE_NAMES = ["sex", "length", "diameter", "height", "whole", "shucked", "viscera",
+                 "shell", "rings"]
+
+
+# -- arguments and environment ---------------------------------------------------------
+
+
+def parse_args(doc, *, path=False, add=None, backend_default="tensorflow", argv=None):
+    """Parse the common arguments, then set the Keras backend from them.
+
+    ``path``: take the abalone CSV as an optional positional argument (default
+    ``../shared/data/abalone.csv`` relative to the repository). ``add``: a
+    function that adds the script's own arguments to the parser.
+    """
+    parser = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    if path:
+        parser.add_argument("path", nargs="?", default=str(DEFAULT_ABALONE),
+                            help="abalone.csv (default: %(default)s)")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
+    parser.add_argument("--backend", choices=["tensorflow", "jax"], default=backend_default,
+                        help="Keras backend (default: %(default)s)")
+    if add is not None:
+        add(parser)
+    args = parser.parse_args(argv)
+    set_backend(args.backend)
+    return args
+
+
+def set_backend(backend):
+    """Select the Keras backend; must run before keras or skmulti is imported."""
+    if "keras" in sys.modules and os.environ.get("KERAS_BACKEND") != backend:
+        raise RuntimeError("keras was imported before the backend was chosen")
+    os.environ["KERAS_BACKEND"] = backend
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def git_commit():
+    """Short commit of the checkout measured, with '+dirty' if skmulti/ has changes."""
+    try:
+        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--",
+                                "skmulti"], capture_output=True, text=True).stdout.strip()
+        return commit + ("+dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def print_header(title, args=None):
+    """What was measured, where and when: enough to label a results table."""
+    import skmulti  # after parse_args: the backend is set
+
+    versions = []
+    for name in ("keras", "tensorflow", "jax", "sklearn"):
+        module = sys.modules.get(name)
+        if module is not None:
+            versions.append(f"{name} {getattr(module, '__version__', '?')}")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"== {title}")
+    print(f"   date {datetime.datetime.now().isoformat(timespec='seconds')}  "
+          f"skmulti commit {git_commit()} (version {skmulti.__version__})  "
+          f"backend {os.environ.get('KERAS_BACKEND')}")
+    print(f"   python {platform.python_version()}  {', '.join(versions)}  "
+          f"cpus {os.cpu_count()}  load(1 min) {load:.2f}"
+          + (f"  quick {bool(getattr(args, 'quick', False))}" if args is not None else ""))
+    sys.stdout.flush()
+
+
+def log(message):
+    """Progress on stderr, so that stdout holds only the results."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def quiet_warnings():
+    """Hide the warnings of the baselines (e.g. MLP ConvergenceWarning) in the output."""
+    import warnings
+
+    warnings.filterwarnings("ignore")
+
+
+# -- data ------------------------------------------------------------------------------
+
+
+def load_abalone(path):
+    """``X`` (DataFrame, sex + 7 numeric columns) and ``rings`` (int ndarray)."""
+    import pandas as pd
+
+    path = Path(path)
+    if not path.exists():
+        sys.exit(f"abalone data not found at {path}; pass its path as the first argument")
+    df = pd.read_csv(path, header=None, names=ABALONE_NAMES)
+    return df.drop(columns="rings"), df["rings"].to_numpy()
+
+
+def abalone_target(rings):
+    """skmulti's two-column ``y``: rings as the amount (float) and as the label (int)."""
+    import pandas as pd
+
+    return pd.DataFrame({"rings": rings.astype(float), "rings_class": rings.astype(int)})
+
+
+def abalone_preprocess():
+    """One-hot sex, StandardScaler on the rest: the baselines' preprocessing."""
+    from sklearn.compose import make_column_transformer
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    return make_column_transformer((OneHotEncoder(), ["sex"]), remainder=StandardScaler())
+
+
+def mlp_pair(hidden_layer_sizes=(64, 64), preprocess=None, **kwargs):
+    """MLPRegressor + MLPClassifier, each behind its own copy of ``preprocess``."""
+    from sklearn.base import clone
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+    from sklearn.pipeline import make_pipeline
+
+    reg = MLPRegressor(hidden_layer_sizes=hidden_layer_sizes, **kwargs)
+    clf = MLPClassifier(hidden_layer_sizes=hidden_layer_sizes, **kwargs)
+    if preprocess is None:
+        return reg, clf
+    return make_pipeline(clone(preprocess), reg), make_pipeline(clone(preprocess), clf)
+
+
+# -- timing ----------------------------------------------------------------------------
+
+
+class Timer:
+    """``with Timer() as t: ...`` then ``t.s`` (wall seconds, perf_counter)."""
+
+    def __enter__(self):
+        self._start = time.perf_counter()
+        self.s = float("nan")
+        return self
+
+    def __exit__(self, *exc):
+        self.s = time.perf_counter() - self._start
+        return False
+
+
+def median(values):
+    values = list(values)
+    return statistics.median(values) if values else float("nan")
+
+
+def rss_mib():
+    """Resident set size of this process in MiB (VmRSS; psutil where /proc is missing)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    try:
+        import psutil
+
+        return psutil.Process().memory_info().rss / 2**20
+    except ImportError:
+        import resource
+
+        # Peak, not current, RSS: the best left without /proc and psutil.
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+# -- output ----------------------------------------------------------------------------
+
+
+def print_table(headers, rows, *, floatfmt="{:.3f}"):
+    """A plain text table; floats formatted with ``floatfmt``, other values with str."""
+    cells = [[floatfmt.format(v) if isinstance(v, float) else str(v) for v in row]
+             for row in rows]
+    widths = [max(len(str(h)), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+    line = "  ".join(f"{h:<{w}}" if i == 0 else f"{h:>{w}}"
+                     for i, (h, w) in enumerate(zip(headers, widths)))
+    print(line)
+    print("-" * len(line))
+    for row in cells:
+        print("  ".join(f"{c:<{w}}" if i == 0 else f"{c:>{w}}"
+                        for i, (c, w) in enumerate(zip(row, widths))))
+    sys.stdout.flush()
+
+
+class Targets:
+    """Collect "value vs target" checks and print them as one block at the end."""
+
+    def __init__(self):
+        self.rows = []
+
+    def check(self, name, value, op, target, fmt="{:.3f}"):
+        """``op`` is "<=" or ">="; returns whether the target is met."""
+        met = value <= target if op == "<=" else value >= target
+        if value != value:  # NaN: not measured
+            met = False
+        self.rows.append((name, fmt.format(value), f"{op} {fmt.format(target)}",
+                          "yes" if met else "no"))
+        return met
+
+    def note(self, name, value, fmt="{:.3f}"):
+        """A figure without a target, shown in the same block."""
+        self.rows.append((name, fmt.format(value), "(none)", "-"))
+
+    def print(self):
+        print()
+        print_table(["check", "measured", "target", "target met"], self.rows)
