@@ -41,11 +41,35 @@ def parse_args(doc, *, path=False, add=None, backend_default="tensorflow", argv=
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
     parser.add_argument("--backend", choices=["tensorflow", "jax"], default=backend_default,
                         help="Keras backend (default: %(default)s)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="limit BLAS/OpenMP, TensorFlow and XLA CPU threads to N for "
+                             "every system (default: the libraries' defaults)")
     if add is not None:
         add(parser)
     args = parser.parse_args(argv)
     set_backend(args.backend)
+    if args.threads:
+        limit_threads(args.threads)
     return args
+
+
+_LIMITS = []
+
+
+def limit_threads(n):
+    """Same thread budget for every system (children inherit it through the environment).
+
+    On a shared machine, BLAS pools that spin on busy cores can make NumPy code
+    (scikit-learn's MLP) many times slower; this takes that noise out.
+    """
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
+        os.environ[var] = str(n)
+    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen="
+                               + ("false" if n == 1 else "true")).strip()
+    from threadpoolctl import threadpool_limits  # a scikit-learn dependency
+
+    _LIMITS.append(threadpool_limits(limits=n))  # NumPy may be imported already
 
 
 def set_backend(backend):
@@ -70,7 +94,8 @@ def git_commit():
 
 def print_header(title, args=None):
     """What was measured, where and when: enough to label a results table."""
-    import skmulti  # after parse_args: the backend is set
+    import keras  # after parse_args: the backend is set. Imported here, untimed, for
+    import skmulti  # every script: skmulti imports keras lazily, in its first fit.
 
     versions = []
     for name in ("keras", "tensorflow", "jax", "sklearn"):
@@ -84,7 +109,8 @@ def print_header(title, args=None):
           f"backend {os.environ.get('KERAS_BACKEND')}")
     print(f"   python {platform.python_version()}  {', '.join(versions)}  "
           f"cpus {os.cpu_count()}  load(1 min) {load:.2f}"
-          + (f"  quick {bool(getattr(args, 'quick', False))}" if args is not None else ""))
+          + (f"  quick {bool(getattr(args, 'quick', False))}" if args is not None else "")
+          + f"  threads {getattr(args, 'threads', None) or 'library defaults'}")
     sys.stdout.flush()
 
 

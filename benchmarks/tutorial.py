@@ -120,6 +120,8 @@ def child(args):
 def run_child(args, system):
     cmd = [sys.executable, __file__, args.path, "--child", system, "--seed", str(args.seed),
            "--epochs", str(args.epochs), "--backend", args.backend]
+    if args.threads:
+        cmd += ["--threads", str(args.threads)]
     out = subprocess.run(cmd, capture_output=True, text=True)
     if out.returncode != 0:
         sys.exit(f"child {system} failed:\n{out.stderr[-3000:]}")
