@@ -81,10 +81,17 @@ def set_backend(backend):
 
 
 def git_commit():
-    """Short commit of the checkout measured, with '+dirty' if skmulti/ has changes."""
+    """Short commit of the skmulti code measured, with '+dirty' if skmulti/ has changes."""
     try:
-        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                                capture_output=True, text=True, check=True).stdout.strip()
+        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        # The last commit that changed skmulti/: the code measured (benchmark-only
+        # commits on top of it do not change it).
+        commit = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%h", "--",
+                                 "skmulti"], capture_output=True, text=True,
+                                check=True).stdout.strip() or head
+        if commit != head:
+            commit = f"{commit} (HEAD {head})"
         dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--",
                                 "skmulti"], capture_output=True, text=True).stdout.strip()
         return commit + ("+dirty" if dirty else "")
@@ -92,7 +99,7 @@ def git_commit():
         return "unknown"
 
 
-def print_header(title, args=None):
+def print_header(title, args=None, notes=()):
     """What was measured, where and when: enough to label a results table."""
     import keras  # after parse_args: the backend is set. Imported here, untimed, for
     import skmulti  # every script: skmulti imports keras lazily, in its first fit.
@@ -111,6 +118,8 @@ def print_header(title, args=None):
           f"cpus {os.cpu_count()}  load(1 min) {load:.2f}"
           + (f"  quick {bool(getattr(args, 'quick', False))}" if args is not None else "")
           + f"  threads {getattr(args, 'threads', None) or 'library defaults'}")
+    for note in notes:
+        print(f"   {note}")
     sys.stdout.flush()
 
 
@@ -249,3 +258,46 @@ class Targets:
     def print(self):
         print()
         print_table(["check", "measured", "target", "target met"], self.rows)
+
+
+# -- synthetic two-head data and the plain Keras two-head network ---------------------
+
+
+def synthetic_two_head(rows, features, n_classes=5, seed=0):
+    """float32 ``X``, a float32 amount (about standard) and int32 labels 0..n_classes-1.
+
+    The amount is a linear plus a mildly non-linear function of ``X`` with
+    noise; the label is the quantile bin of another projection, so both heads
+    have something to learn.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(rows, features)).astype(np.float32)
+    w, v = rng.normal(size=(2, features)) / np.sqrt(features)
+    amount = X @ w + 0.5 * np.tanh(X @ v) + rng.normal(scale=0.3, size=rows)
+    amount = ((amount - amount.mean()) / amount.std()).astype(np.float32)
+    score = X @ v + rng.normal(scale=0.5, size=rows)
+    label = np.digitize(score, np.quantile(score, np.linspace(0, 1, n_classes + 1)[1:-1]))
+    return X, amount, label.astype(np.int32)
+
+
+def keras_two_head(features, hidden, n_classes, learning_rate=1e-3, seed=0):
+    """The plain Keras equivalent of skmulti's built-in network, compiled as a user would.
+
+    Dense ReLU trunk, a linear 1-unit amount head and a softmax label head;
+    mse + sparse categorical cross-entropy (weights 1 and 1), Adam.
+    """
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    inp = keras.Input((features,))
+    h = inp
+    for units in hidden:
+        h = keras.layers.Dense(units, activation="relu")(h)
+    model = keras.Model(inp, {"amount": keras.layers.Dense(1, name="amount")(h),
+                              "label": keras.layers.Dense(n_classes, activation="softmax",
+                                                          name="label")(h)})
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                  loss={"amount": "mse", "label": "sparse_categorical_crossentropy"})
+    return model
