@@ -246,7 +246,8 @@ class Targets:
         """``op`` is "<=" or ">="; returns whether the target is met."""
         met = value <= target if op == "<=" else value >= target
         if value != value:  # NaN: not measured
-            met = False
+            self.rows.append((name, "not measured", f"{op} {fmt.format(target)}", "n/a"))
+            return False
         self.rows.append((name, fmt.format(value), f"{op} {fmt.format(target)}",
                           "yes" if met else "no"))
         return met

@@ -98,7 +98,8 @@ def main():
             C.log(f"fit {i + 1}: RSS {rss[-1]:.1f} MiB, last fit {t.s:.2f} s")
 
     at = min(20, n_fits)
-    growth = rss[-1] - rss[at]
+    # Growth is measured after the 20 warm-up fits only: nothing to measure with fewer.
+    growth = rss[-1] - rss[at] if n_fits > at else float("nan")
     per_fit = growth / max(n_fits - at, 1)
     print()
     rows = [("before the first fit", 0, rss[0]), ("after fit 1", 1, rss[1]),
