@@ -1,0 +1,83 @@
+"""Predict latency: a fitted default skmulti vs the fitted MLPRegressor + MLPClassifier pair.
+
+    PYTHONPATH=. python benchmarks/predict_latency.py [PATH_TO_ABALONE_CSV] [--quick]
+        [--backend tensorflow|jax] [--threads N]
+
+Both are fitted once on abalone (67/33 split, random_state=1), after the
+baselines' preprocessing (one-hot sex + StandardScaler), which is applied once
+up front so that only the estimators are timed: skmulti
+``RegressorClassifier(random_state=0)`` (defaults: (64, 64)) and the MLP pair
+(64, 64), ``early_stopping=True, max_iter=300, random_state=0``.
+
+Timed: ``est.predict(X)`` for skmulti (amount and label in one call) vs
+``reg.predict(X)`` + ``clf.predict(X)`` for the pair, on X of 1 row and of
+10,000 rows (float32; the test rows repeated). After 5 warm-up calls each, the
+calls alternate skmulti, pair, skmulti, ... (default 500 calls each for 1 row
+and 50 for 10,000 rows; --quick: 100 and 10); the median per call is shown,
+in ms, and the ratio skmulti / pair (lower is better). No target is set yet.
+"""
+
+import _common as C
+
+
+def main():
+    args = C.parse_args(__doc__, path=True)
+    import numpy as np
+    from sklearn.model_selection import train_test_split
+
+    from skmulti import RegressorClassifier
+
+    C.print_header("predict latency: default skmulti vs MLP pair (64, 64), abalone", args)
+    C.quiet_warnings()
+    X, rings = C.load_abalone(args.path)
+    y = C.abalone_target(rings)
+    Xtr, Xte, ytr, _ = train_test_split(X, y, test_size=0.33, random_state=1)
+    pre = C.abalone_preprocess().fit(Xtr)
+    Ptr = pre.transform(Xtr).astype(np.float32)
+    Pte = pre.transform(Xte).astype(np.float32)
+
+    est = RegressorClassifier(random_state=0)
+    with C.Timer() as t_sk:
+        est.fit(Ptr, ytr.to_numpy())
+    reg, clf = C.mlp_pair((64, 64), early_stopping=True, max_iter=300, random_state=0)
+    with C.Timer() as t_mlp:
+        reg.fit(Ptr, ytr["rings"])
+        clf.fit(Ptr, ytr["rings_class"])
+    C.log(f"fitted: skmulti {t_sk.s:.1f} s, MLP pair {t_mlp.s:.1f} s")
+
+    def sk_predict(Xp):
+        return est.predict(Xp)
+
+    def mlp_predict(Xp):
+        return reg.predict(Xp), clf.predict(Xp)
+
+    sizes = {1: 100 if args.quick else 500, 10_000: 10 if args.quick else 50}
+    rows = []
+    ratios = {}
+    for n_rows, n_calls in sizes.items():
+        Xp = np.resize(Pte, (n_rows, Pte.shape[1])).astype(np.float32)
+        times = {"skmulti": [], "mlp": []}
+        for _ in range(5):
+            sk_predict(Xp)
+            mlp_predict(Xp)
+        for _ in range(n_calls):
+            for name, fn in (("skmulti", sk_predict), ("mlp", mlp_predict)):
+                with C.Timer() as t:
+                    fn(Xp)
+                times[name].append(t.s * 1000)
+        sk, mlp = C.median(times["skmulti"]), C.median(times["mlp"])
+        ratios[n_rows] = sk / mlp
+        rows.append((f"{n_rows} row(s)", n_calls, mlp, sk, f"{sk / mlp:.2f}x",
+                     f"{n_rows / sk * 1000:,.0f}"))
+    print()
+    C.print_table(["X", "calls each", "MLP pair ms", "skmulti ms", "skmulti / MLP",
+                   "skmulti rows/s"], rows, floatfmt="{:.3f}")
+    print("(median ms per predict call; the pair's time is both of its predict calls)")
+    targets = C.Targets()
+    for n_rows, ratio in ratios.items():
+        targets.note(f"latency ratio skmulti / MLP pair, {n_rows} row(s)", ratio, "{:.2f}")
+    targets.print()
+
+
+if __name__ == "__main__":
+    main()
