@@ -58,6 +58,16 @@ def backend():
     return keras.backend.backend()
 
 
+def to_numpy(variable):
+    """A copy of a Keras variable's value as a NumPy array.
+
+    (``Variable.numpy()`` warns under NumPy 2 on the JAX backend.)
+    """
+    import keras
+
+    return np.array(keras.ops.convert_to_numpy(variable.value))
+
+
 def bucket(n):
     """Rows an array of ``n`` rows is padded to: the next power of two (>= 64).
 
@@ -108,17 +118,16 @@ class EpochData:
     sparse: bool = False
 
 
-def optimizer_key(optimizer):
-    """The part of an optimizer's configuration that shapes the trace.
+def optimizer_key(optimizer, kwargs):
+    """What of an optimizer shapes the trace: its class and its arguments.
 
-    The learning rate is left out when it is a number: it lives in a variable
-    and is set at each fit.
+    ``kwargs`` are the arguments it was built with (its class's defaults fill
+    the rest). The learning rate is left out when it is a number: it lives in
+    a variable and is set at each fit.
     """
-    config = dict(optimizer.get_config())
-    config.pop("name", None)
-    if isinstance(config.get("learning_rate"), (int, float)):
-        config.pop("learning_rate")
-    return (type(optimizer), _freeze(config))
+    kwargs = {k: v for k, v in kwargs.items()
+              if not (k == "learning_rate" and isinstance(v, (int, float)))}
+    return (type(optimizer), _freeze(kwargs))
 
 
 def _freeze(value):
@@ -265,7 +274,7 @@ class Program:
         self.non_trainable = list(network.non_trainable_variables)
         optimizer.build(self.trainable)
         self.optimizer_variables = list(optimizer.variables)
-        self.optimizer_initial = [np.array(v.numpy()) for v in self.optimizer_variables]
+        self.optimizer_initial = [to_numpy(v) for v in self.optimizer_variables]
         # Where each of network.weights sits in trainable / non_trainable.
         position = {id(v): ("t", i) for i, v in enumerate(self.trainable)}
         position.update({id(v): ("n", i) for i, v in enumerate(self.non_trainable)})
@@ -278,7 +287,7 @@ class Program:
 
     def _initial_values(self, weights, seed_states, learning_rate):
         trainable = [None] * len(self.trainable)
-        non_trainable = [np.array(v.numpy()) for v in self.non_trainable]
+        non_trainable = [to_numpy(v) for v in self.non_trainable]
         for (kind, i), value in zip(self.weight_positions, weights):
             (trainable if kind == "t" else non_trainable)[i] = value
         for (kind, i), value in zip(self.seed_positions, seed_states):
@@ -480,9 +489,8 @@ class _TensorFlowProgram(Program):
         return self._call("evaluate", x, amount, label, amount_w, label_w)
 
     def _current(self):
-        return ([v.numpy() for v in self.trainable],
-                [v.numpy() for v in self.non_trainable],
-                [v.numpy() for v in self.optimizer_variables])
+        return tuple([to_numpy(v) for v in vs] for vs in (
+            self.trainable, self.non_trainable, self.optimizer_variables))
 
     def snapshot(self):
         return [np.array(v) for vs in self._current() for v in vs]
@@ -719,7 +727,7 @@ class _Forward:
         weight_ids = [id(v) for v in network.weights]
         self.trainable_index = [weight_ids.index(id(v)) for v in network.trainable_variables]
         self.non_trainable = [
-            (weight_ids.index(id(v)) if id(v) in weight_ids else v.numpy())
+            (weight_ids.index(id(v)) if id(v) in weight_ids else to_numpy(v))
             for v in network.non_trainable_variables
         ]
         if self.backend == "tensorflow":
@@ -732,6 +740,7 @@ class _Forward:
 
             function = tf.function(self._call, autograph=False, reduce_retracing=True)
             inputs = getattr(network, "inputs", None) or []
+            self.input_dtype = inputs[0].dtype if len(inputs) == 1 else None
             if len(inputs) == 1:
                 self._fn = function.get_concrete_function(
                     [spec(v) for v in network.trainable_variables],
@@ -772,7 +781,7 @@ class _Forward:
             if self.backend == "jax":  # one compile per power-of-two row count
                 chunk = _pad_rows(chunk, max(1, 1 << max(0, n - 1).bit_length()))
             if self.backend == "tensorflow":
-                chunk = keras.ops.convert_to_tensor(chunk)
+                chunk = keras.ops.convert_to_tensor(chunk, dtype=self.input_dtype)
             amount, label = self._fn(*device_weights, chunk)
             amounts.append(keras.ops.convert_to_numpy(amount)[:n].reshape(n))
             labels.append(keras.ops.convert_to_numpy(label)[:n].reshape(n, -1))

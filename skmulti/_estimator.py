@@ -526,8 +526,9 @@ default="squared_error"
         seed = fit_seed(self.random_state)
         seeds = np.random.default_rng(seed).integers(1, 2**31 - 1, size=4)
         with seed_scope(int(seeds[0])):
+            optimizer_kwargs = _routing.routed(routed, "optimizer")
             optimizer = _routing.build_optimizer(
-                self.optimizer, self.learning_rate, _routing.routed(routed, "optimizer")
+                self.optimizer, self.learning_rate, optimizer_kwargs
             )
             callbacks = _routing.build_callbacks(
                 self.callbacks, _routing.routed(routed, "callbacks")
@@ -568,6 +569,7 @@ default="squared_error"
                 early_stopping=self.early_stopping,
                 n_iter_no_change=self.n_iter_no_change,
                 monitor=self.monitor,
+                optimizer_kwargs=optimizer_kwargs,
                 callbacks=callbacks,
                 seed=int(seeds[3]),
                 verbose=self.verbose,
@@ -647,7 +649,7 @@ default="squared_error"
         recipe.key = _network.architecture_key(network)
         initial = (
             network.get_weights(),
-            [v.numpy() for v in _engine.seed_variables(network)],
+            [_engine.to_numpy(v) for v in _engine.seed_variables(network)],
         )
         # The builder's network becomes model_: a cached template is a clone.
         source = _engine.NetworkSource(

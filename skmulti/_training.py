@@ -249,14 +249,18 @@ def train(
     seed,
     verbose,
     monitor="loss",
+    optimizer_kwargs=None,
 ):
     """Train the network of ``source``; return a :class:`TrainResult`.
 
     ``train_data`` and ``validation_data`` are ``(x, y, weights)`` triples
     whose ``y`` and ``weights`` are dicts keyed ``"amount"`` and ``"label"``.
-    Raises :class:`~skmulti.exceptions.TrainingDivergedError` when a loss, or
-    a weight after the last update, stops being finite.
+    ``optimizer_kwargs`` are the arguments ``optimizer`` was built with
+    (they key the engine's cache). Raises
+    :class:`~skmulti.exceptions.TrainingDivergedError` when a loss, or a weight
+    after the last update, stops being finite.
     """
+    optimizer_kwargs = optimizer_kwargs or {}
     x = train_data[0]
     batch_size = min(batch_size, x.shape[0])
     stopper = None
@@ -279,13 +283,13 @@ def train(
         label_mode=label_mode,
         amount_loss=amount_loss,
         uncertainty=bool(uncertainty),
-        optimizer=_engine.optimizer_key(optimizer),
+        optimizer=_engine.optimizer_key(optimizer, optimizer_kwargs),
         batch_size=int(batch_size),
     )
     lr = learning_rate_variable(optimizer)
     with _engine.checkout(key, source, optimizer) as program:
         weights, seed_states = source.initial(program.network)
-        program.start(weights, seed_states, None if lr is None else lr.numpy())
+        program.start(weights, seed_states, None if lr is None else _engine.to_numpy(lr))
         data = program.data(x, train_data[1]["amount"], train_data[1]["label"],
                             train_data[2]["amount"], train_data[2]["label"])
         val = None
@@ -460,7 +464,7 @@ def _keras_loop(source, train_data, validation_data, *, amount_loss, label_mode,
     _check_finite(fitted, monitor.epochs_run, {})
     log_variances = None
     if trainer.log_variances is not None:
-        log_variances = np.asarray(trainer.log_variances.numpy())
+        log_variances = _engine.to_numpy(trainer.log_variances)
     return TrainResult(
         weights=fitted, history=record, n_iter=monitor.epochs_run,
         head_weights=_engine.head_weights(log_variances, label_weight),

