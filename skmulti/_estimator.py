@@ -489,15 +489,13 @@ default="standard"
                 )
         amount_weights = sample_weight * trains_amount
         log_link = self.amount_loss in _network.POSITIVE_LOSSES
-        transformer_spec = self.amount_transformer
-        if log_link and isinstance(transformer_spec, str) and transformer_spec == (
-            "standard"
-        ):
+        spec = self.amount_transformer
+        if log_link and isinstance(spec, str) and spec == "standard":
             # Standardizing would make amounts negative; the log-link losses need
             # the raw scale, and AmountEncoder already divides it by its mean.
-            transformer_spec = None
+            spec = None
         amount_encoder = AmountEncoder(
-            resolve_amount_transformer(transformer_spec),
+            resolve_amount_transformer(spec),
             center=not log_link,
             loss=self.amount_loss,
             allow_zero=self.amount_loss not in _network.ZERO_FREE_LOSSES,
@@ -572,11 +570,18 @@ default="standard"
             amount_pred_z, proba = fitted.predict_raw(X)
             _training.check_outputs(amount_pred_z, proba, result)
         pred_codes = proba.argmax(axis=1)
+        training = {
+            "n_iter": result.n_iter, "best_epoch": result.best_epoch,
+            "epochs": self.epochs, "early_stopping": self.early_stopping,
+            "n_iter_no_change": self.n_iter_no_change,
+        }
         messages = [
-            _diagnostics.label_collapse(codes, pred_codes, sample_weight, classes),
+            _diagnostics.label_collapse(
+                codes, pred_codes, sample_weight, classes, training=training
+            ),
             _diagnostics.amount_collapse(
                 amount_z[trains_amount], amount_pred_z[trains_amount],
-                sample_weight[trains_amount],
+                sample_weight[trains_amount], training=training,
             ),
         ]
         # Warn before the commit: a warning filtered into an error (pytest -W

@@ -647,10 +647,10 @@ class AmountEncoder:
     >>> np.allclose(enc.inverse_transform(enc.transform(amount)), amount)
     True
     >>> AmountEncoder(resolve_amount_transformer(None), center=False, loss="gamma",
-    ...               allow_zero=False).fit(amount)
+    ...               allow_zero=False).fit(amount)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: amount_loss='gamma' needs positive amounts (> 0); the amount column of y has 1 amount(s) of 0 ...
+    ValueError: amount_loss='gamma' needs positive amounts (> 0); the amount column of y has 1 amount(s) of 0...
     """
 
     def __init__(self, transformer, *, center=True, loss=None, allow_zero=True):
