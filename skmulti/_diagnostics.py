@@ -19,8 +19,68 @@ this fraction of the spread of the amounts it was trained on (so it can explain
 at most about 10% of their variance)."""
 
 
-def label_collapse(true_codes, pred_codes, weights, classes):
-    """A message when the label head predicts one class for (almost) all rows."""
+def training_advice(training):
+    """The part of a collapse message that depends on how training went.
+
+    Parameters
+    ----------
+    training : dict or None
+        ``n_iter`` (epochs run), ``best_epoch`` (the epoch whose weights early
+        stopping restored; 0 if none), ``epochs``, ``early_stopping`` and
+        ``n_iter_no_change``. None: nothing is known, the generic advice.
+
+    Returns
+    -------
+    str
+        Likely causes and fixes about the epochs; "raise epochs" only when
+        training ran all ``epochs``.
+
+    Examples
+    --------
+    >>> from skmulti._diagnostics import training_advice
+    >>> facts = dict(n_iter=12, best_epoch=2, epochs=200, early_stopping=True,
+    ...              n_iter_no_change=10)
+    >>> print(training_advice(facts))  # doctest: +NORMALIZE_WHITESPACE
+    early stopping restored epoch 2 of 12 run (epochs=200): the validation loss
+    stopped improving before the head learned (raise n_iter_no_change from 10,
+    raise validation_fraction for a less noisy validation loss, or set
+    early_stopping=False with a fixed epochs)
+    """
+    if training is None:
+        return "too few epochs or too low a learning_rate (raise epochs or learning_rate)"
+    n_iter, best = int(training["n_iter"]), int(training.get("best_epoch") or 0)
+    epochs = int(training["epochs"])
+    early = bool(training.get("early_stopping"))
+    if n_iter < epochs:
+        if early and best:
+            return (
+                f"early stopping restored epoch {best} of {n_iter} run "
+                f"(epochs={epochs}): the validation loss stopped improving before "
+                "the head learned (raise n_iter_no_change from "
+                f"{training['n_iter_no_change']}, raise validation_fraction for a "
+                "less noisy validation loss, or set early_stopping=False with a "
+                "fixed epochs)"
+            )
+        return (
+            f"training stopped at epoch {n_iter} of epochs={epochs} (a callback "
+            "stopped it): let it run longer (a larger patience in the callback) or "
+            "raise learning_rate"
+        )
+    restored = (
+        f"; early stopping restored epoch {best}" if early and 0 < best < n_iter else ""
+    )
+    return (
+        f"too few epochs or too low a learning_rate (it ran all epochs={epochs}"
+        f"{restored}: raise epochs or learning_rate)"
+    )
+
+
+def label_collapse(true_codes, pred_codes, weights, classes, training=None):
+    """A message when the label head predicts one class for (almost) all rows.
+
+    ``training`` (see :func:`training_advice`) tailors the advice about epochs
+    and early stopping to what happened in training.
+    """
     weights = np.asarray(weights, dtype=float)
     total = weights.sum()
     if total <= 0:
@@ -41,16 +101,20 @@ def label_collapse(true_codes, pred_codes, weights, classes):
         f"The label head collapsed: it predicts class {name!r} for "
         f"{pred_share[top]:.1%} of the training rows, although {other:.1%} of them "
         "belong to other classes. Likely causes and fixes: class imbalance "
-        "(class_weight='balanced'), too few epochs or too low a learning_rate "
-        "(raise epochs or learning_rate), a learning_rate so high that training "
+        f"(class_weight='balanced'), {training_advice(training)}, "
+        "a learning_rate so high that training "
         "saturated (lower it), unscaled features (put a StandardScaler before the "
         "estimator), or the amount loss swamping the shared trunk (raise "
         "label_weight, or loss_weighting='uncertainty')."
     )
 
 
-def amount_collapse(true_amount, pred_amount, weights):
-    """A message when the amount head predicts (almost) one value for all rows."""
+def amount_collapse(true_amount, pred_amount, weights, training=None):
+    """A message when the amount head predicts (almost) one value for all rows.
+
+    ``training`` (see :func:`training_advice`) tailors the advice about epochs
+    and early stopping to what happened in training.
+    """
     weights = np.asarray(weights, dtype=float)
     if len(true_amount) < 2 or weights.sum() <= 0:
         return None
@@ -68,8 +132,8 @@ def amount_collapse(true_amount, pred_amount, weights):
         f"a ratio of {pred_spread / true_spread:.2%}. Likely causes and fixes: an "
         "amount on a scale the network cannot reach (keep "
         "amount_transformer='standard', or use a log transform for heavy tails), "
-        "too few epochs or too low a learning_rate, a learning_rate so high that "
-        "training saturated (lower it), unscaled features (put a StandardScaler "
+        f"{training_advice(training)}, a learning_rate so high "
+        "that training saturated (lower it), unscaled features (put a StandardScaler "
         "before the estimator), or the label loss swamping the trunk (lower "
         "label_weight, or loss_weighting='uncertainty')."
     )

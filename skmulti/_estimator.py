@@ -79,19 +79,27 @@ class RegressorClassifier(BaseEstimator):
         Activation of the dense trunk layers (any Keras activation).
     dropout : float in [0, 1), default=0.0
         Dropout rate after each dense trunk layer.
-    amount_loss : {"squared_error", "absolute_error", "huber", "poisson"}, \
-default="squared_error"
-        Loss of the amount head. "poisson" (for counts) puts an exponential
-        activation on the built-in amount head and needs non-negative amounts.
-    amount_transformer : "standard", None or transformer, default="standard"
+    amount_loss : {"squared_error", "absolute_error", "huber", "poisson", \
+"gamma", "tweedie"}, default="squared_error"
+        Loss of the amount head. "poisson" (counts), "gamma" (positive amounts
+        whose spread grows with their mean; refuses amounts of 0) and "tweedie"
+        (power 1.5, ``_network.TWEEDIE_POWER``: amounts >= 0 with exact zeros)
+        are log-link losses: the built-in amount head ends with an exponential
+        activation, so its predictions are > 0, and negative amounts are
+        refused. A custom ``model`` must then output a positive amount.
+    amount_transformer : "standard", "log1p", None or transformer, \
+default="standard"
         Transforms the amount before training (``inverse_transform`` brings the
-        predictions back): "standard" standardizes (with ``amount_loss="poisson"``
-        it keeps the counts, which are only divided by their mean), None keeps
-        the amounts, a
-        scikit-learn transformer (e.g. ``FunctionTransformer(np.log1p,
-        np.expm1)``) shapes heavy tails. Whatever it returns is then centred and
-        scaled internally (only divided by its mean for "poisson"), so the
-        amount loss cannot swamp the label loss whatever the amounts' scale.
+        predictions back): "standard" standardizes (with the log-link losses it
+        keeps the amounts, which are only divided by their mean); "log1p"
+        trains on ``log(1 + amount)`` and predicts ``max(expm1(z), 0)``, so
+        predictions are never negative (amounts < 0 are refused); None keeps
+        the amounts; a scikit-learn transformer (e.g.
+        ``FunctionTransformer(np.sqrt, np.square)``) shapes them as it likes.
+        Whatever it returns is then centred and scaled internally (only divided
+        by its mean for the log-link losses), so the amount loss cannot swamp
+        the label loss whatever the amounts' scale. See "Non-negative amounts"
+        in ``docs/modelling.md``.
     label_weight : float >= 0, default=1.0
         Weight of the label loss; the amount loss weighs 1.
     loss_weighting : {"fixed", "uncertainty"}, default="fixed"
@@ -206,7 +214,7 @@ default="squared_error"
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "amount_loss": [StrOptions(set(_network.AMOUNT_LOSSES))],
         "amount_transformer": [
-            StrOptions({"standard"}),
+            StrOptions({"standard", "log1p"}),
             HasMethods(["fit", "transform", "inverse_transform"]),
             None,
         ],
@@ -491,20 +499,18 @@ default="squared_error"
                     "no row is left to train the amount head."
                 )
         amount_weights = sample_weight * trains_amount
-        transformer_spec = self.amount_transformer
-        if self.amount_loss == "poisson" and isinstance(transformer_spec, str):
-            # "standard" would make counts negative; Poisson needs the raw scale
-            # and AmountEncoder already divides it by its mean.
-            transformer_spec = None
+        log_link = self.amount_loss in _network.POSITIVE_LOSSES
+        spec = self.amount_transformer
+        if log_link and isinstance(spec, str) and spec == "standard":
+            # Standardizing would make amounts negative; the log-link losses need
+            # the raw scale, and AmountEncoder already divides it by its mean.
+            spec = None
         amount_encoder = AmountEncoder(
-            resolve_amount_transformer(transformer_spec),
-            center=self.amount_loss != "poisson",
+            resolve_amount_transformer(spec),
+            center=not log_link,
+            loss=self.amount_loss,
+            allow_zero=self.amount_loss not in _network.ZERO_FREE_LOSSES,
         )
-        if self.amount_loss == "poisson" and np.any(amount[trains_amount] < 0):
-            raise ValueError(
-                "amount_loss='poisson' needs non-negative amounts; the amount column "
-                f"of y has a minimum of {amount[trains_amount].min():.4g}."
-            )
         amount_encoder.fit(amount[trains_amount], sample_weight[trains_amount])
         amount_z = np.zeros(X.shape[0], dtype=np.float64)
         amount_z[trains_amount] = amount_encoder.transform(amount[trains_amount])
@@ -578,11 +584,18 @@ default="squared_error"
             amount_pred_z, proba = fitted.predict_raw(X)
             _training.check_outputs(amount_pred_z, proba, result)
         pred_codes = proba.argmax(axis=1)
+        training = {
+            "n_iter": result.n_iter, "best_epoch": result.best_epoch,
+            "epochs": self.epochs, "early_stopping": self.early_stopping,
+            "n_iter_no_change": self.n_iter_no_change,
+        }
         messages = [
-            _diagnostics.label_collapse(codes, pred_codes, sample_weight, classes),
+            _diagnostics.label_collapse(
+                codes, pred_codes, sample_weight, classes, training=training
+            ),
             _diagnostics.amount_collapse(
                 amount_z[trains_amount], amount_pred_z[trains_amount],
-                sample_weight[trains_amount],
+                sample_weight[trains_amount], training=training,
             ),
         ]
         # Warn before the commit: a warning filtered into an error (pytest -W

@@ -8,7 +8,23 @@ import numpy as np
 PAD_VALUE = -1.0e9
 """Value that stands in for an all-NaN (padding) timestep; masked by the network."""
 
-AMOUNT_LOSSES = ("squared_error", "absolute_error", "huber", "poisson")
+AMOUNT_LOSSES = (
+    "squared_error", "absolute_error", "huber", "poisson", "gamma", "tweedie"
+)
+
+POSITIVE_LOSSES = frozenset({"poisson", "gamma", "tweedie"})
+"""Amount losses with a log link, for amounts that cannot be negative.
+
+The built-in amount head ends with an exponential activation (it outputs the
+mean, always > 0), and the amounts train on their raw scale, only divided by
+their mean (a transformer that would centre them is not applied)."""
+
+ZERO_FREE_LOSSES = frozenset({"gamma"})
+"""Positive losses that need every amount > 0 (the others allow exact zeros)."""
+
+TWEEDIE_POWER = 1.5
+"""The power of ``amount_loss="tweedie"``: variance proportional to mean**1.5, a
+compound Poisson-gamma distribution (exact zeros and positive amounts)."""
 
 _FIX_LABEL_HEAD = (
     "For a binary label end the label output with Dense(1, activation='sigmoid') "
@@ -38,7 +54,8 @@ def build_default_network(
 
     The trunk is, for 3-D ``X``, masking of padded timesteps and the recurrent
     layers, then the dense ``hidden_layer_sizes``. The heads are named
-    ``"amount"`` (1 linear unit; exponential for the Poisson loss) and
+    ``"amount"`` (1 linear unit; exponential for the log-link losses of
+    ``POSITIVE_LOSSES``: "poisson", "gamma", "tweedie") and
     ``"label"`` (1 sigmoid unit for 2 classes, ``n_classes`` softmax units
     otherwise). Every random layer gets its own seed drawn from ``seed``.
 
@@ -105,7 +122,7 @@ def build_default_network(
             )(h)
     amount = keras.layers.Dense(
         1,
-        activation="exponential" if amount_loss == "poisson" else None,
+        activation="exponential" if amount_loss in POSITIVE_LOSSES else None,
         kernel_initializer=glorot(seed=_seeds(rng)),
         name="amount",
         dtype=dtype,
@@ -332,16 +349,85 @@ def output_dtype(network):
 
 
 def amount_loss_fn(name, dtype=None):
-    """Per-sample Keras loss for the amount head, computed in ``dtype``."""
+    """Per-sample Keras loss for the amount head, computed in ``dtype``.
+
+    "gamma" and "tweedie" are half deviances written in log-link form: the
+    amount output is the mean ``mu`` (> 0: the built-in head's exponential
+    activation), read through ``log(max(mu, eps))``; each is 0 where
+    ``mu == y`` and finite for ``y = 0`` (rows that do not train the amount, and
+    the engine's zero-weight padding, carry an amount of 0).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmulti._network import amount_loss_fn
+    >>> y = np.array([[1.0], [2.0]])
+    >>> [np.round(np.asarray(amount_loss_fn(name)(y, y)), 6).tolist()
+    ...  for name in ("gamma", "tweedie")]
+    [[0.0, 0.0], [0.0, 0.0]]
+    """
     import keras
 
     kwargs = {"reduction": None, "dtype": dtype}
+    if name in ("gamma", "tweedie"):
+        return _log_link_losses()[name](**kwargs)
     return {
         "squared_error": keras.losses.MeanSquaredError,
         "absolute_error": keras.losses.MeanAbsoluteError,
         "huber": keras.losses.Huber,
         "poisson": keras.losses.Poisson,
     }[name](**kwargs)
+
+
+_LOSS_CLASSES = {}
+
+
+def _log_link_losses():
+    """The gamma and Tweedie loss classes (made on first use: Keras loads lazily)."""
+    if _LOSS_CLASSES:
+        return _LOSS_CLASSES
+    import keras
+    from keras import ops
+
+    def log_mean(y_pred):
+        eps = ops.cast(keras.config.epsilon(), y_pred.dtype)
+        return ops.log(ops.maximum(y_pred, eps))
+
+    class GammaDeviance(keras.losses.Loss):
+        """Half gamma deviance ``log(mu / y) + y / mu - 1`` (y > 0)."""
+
+        def __init__(self, reduction=None, dtype=None):
+            super().__init__(name="gamma_deviance", reduction=reduction, dtype=dtype)
+
+        def call(self, y_true, y_pred):
+            eta = log_mean(y_pred)
+            eps = ops.cast(keras.config.epsilon(), y_pred.dtype)
+            y = ops.cast(y_true, y_pred.dtype)
+            log_y = ops.log(ops.maximum(y, eps))
+            return ops.mean(eta - log_y + y * ops.exp(-eta) - 1.0, axis=-1)
+
+    class TweedieDeviance(keras.losses.Loss):
+        """Half Tweedie deviance of power ``p = TWEEDIE_POWER`` (y >= 0)::
+
+            y**(2-p) / ((1-p)(2-p)) - y mu**(1-p) / (1-p) + mu**(2-p) / (2-p)
+        """
+
+        def __init__(self, reduction=None, dtype=None):
+            super().__init__(name="tweedie_deviance", reduction=reduction, dtype=dtype)
+
+        def call(self, y_true, y_pred):
+            p = TWEEDIE_POWER
+            eta = log_mean(y_pred)
+            y = ops.maximum(ops.cast(y_true, y_pred.dtype), 0.0)
+            loss = (
+                ops.power(y, 2.0 - p) / ((1.0 - p) * (2.0 - p))
+                - y * ops.exp((1.0 - p) * eta) / (1.0 - p)
+                + ops.exp((2.0 - p) * eta) / (2.0 - p)
+            )
+            return ops.mean(loss, axis=-1)
+
+    _LOSS_CLASSES.update(gamma=GammaDeviance, tweedie=TweedieDeviance)
+    return _LOSS_CLASSES
 
 
 def label_loss_fn(label_mode, dtype=None):

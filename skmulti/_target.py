@@ -9,7 +9,7 @@ import math
 import numbers
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils.multiclass import type_of_target
 
@@ -560,12 +560,58 @@ def _accepts_sample_weight(transformer):
         return False
 
 
+class Log1pTransformer(TransformerMixin, BaseEstimator):
+    """``log1p`` on the way in, ``expm1`` clipped at 0 on the way out.
+
+    What ``amount_transformer="log1p"`` stands for: positive, right-skewed
+    amounts (spending, claims) train on ``log(1 + amount)``, and predictions
+    come back as ``max(expm1(z), 0)``, so they are never negative. Amounts below
+    0 are refused at fit (the log would be NaN below -1, and a model of
+    non-negative amounts cannot predict them).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmulti._target import Log1pTransformer
+    >>> t = Log1pTransformer().fit([[0.0], [9.0]])
+    >>> np.round(t.transform([[0.0], [9.0]]).ravel(), 4).tolist()
+    [0.0, 2.3026]
+    >>> t.inverse_transform([[np.log(10.0)], [-0.5]]).ravel().round(6).tolist()
+    [9.0, 0.0]
+    """
+
+    def fit(self, X, y=None):
+        X = np.asarray(X, dtype=np.float64)
+        if X.size and np.nanmin(X) < 0:
+            raise ValueError(
+                "amount_transformer='log1p' needs amounts >= 0; the amount column of "
+                f"y has a minimum of {np.nanmin(X):.4g} ({int(np.sum(X < 0))} "
+                "negative amount(s)). Use amount_transformer='standard' for amounts "
+                "that can be negative, or shift them to start at 0."
+            )
+        self.n_features_in_ = X.shape[1] if X.ndim == 2 else 1
+        return self
+
+    def transform(self, X):
+        return np.log1p(np.asarray(X, dtype=np.float64))
+
+    def inverse_transform(self, X):
+        return np.maximum(np.expm1(np.asarray(X, dtype=np.float64)), 0.0)
+
+
 def resolve_amount_transformer(spec):
-    """Return an unfitted transformer for the ``amount_transformer`` parameter."""
+    """Return an unfitted transformer for the ``amount_transformer`` parameter.
+
+    Examples
+    --------
+    >>> from skmulti._target import resolve_amount_transformer
+    >>> [type(resolve_amount_transformer(s)).__name__ for s in (None, "standard", "log1p")]
+    ['FunctionTransformer', 'StandardScaler', 'Log1pTransformer']
+    """
     if spec is None:
         return FunctionTransformer(validate=False)
-    if isinstance(spec, str):  # "standard": validated by the estimator
-        return StandardScaler()
+    if isinstance(spec, str):  # validated by the estimator
+        return {"standard": StandardScaler, "log1p": Log1pTransformer}[spec]()
     return clone(spec)
 
 
@@ -575,22 +621,73 @@ class AmountEncoder:
     The user's ``amount_transformer`` shapes the distribution (for example
     ``log1p`` for heavy tails); whatever it returns is then centred and scaled
     here so that the amount loss starts on the scale of the label loss and
-    cannot swamp it through the shared trunk. For the Poisson loss, which needs
-    non-negative counts, it is only divided by the mean.
+    cannot swamp it through the shared trunk. For the log-link losses
+    ("poisson", "gamma", "tweedie"), which need amounts >= 0 (> 0 for gamma),
+    it is only divided by the mean.
 
     Parameters
     ----------
     transformer : transformer
         An unfitted scikit-learn transformer with ``inverse_transform``.
     center : bool
-        Subtract the mean (False for the Poisson loss).
+        Subtract the mean (False for the log-link losses).
+    loss : str or None, default=None
+        With ``center=False``, the amount loss, named in the messages.
+    allow_zero : bool, default=True
+        With ``center=False``, whether amounts of exactly 0 are allowed (False
+        for "gamma").
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmulti._target import AmountEncoder, Log1pTransformer
+    >>> from skmulti._target import resolve_amount_transformer
+    >>> amount = np.array([0.0, 3.0, 99.0])
+    >>> enc = AmountEncoder(Log1pTransformer(), center=False, loss="poisson").fit(amount)
+    >>> np.allclose(enc.inverse_transform(enc.transform(amount)), amount)
+    True
+    >>> AmountEncoder(resolve_amount_transformer(None), center=False, loss="gamma",
+    ...               allow_zero=False).fit(amount)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: amount_loss='gamma' needs positive amounts (> 0); the amount column of y has 1 amount(s) of 0...
     """
 
-    def __init__(self, transformer, *, center=True):
+    def __init__(self, transformer, *, center=True, loss=None, allow_zero=True):
         self.transformer = transformer
         self.center = center
+        self.loss = loss
+        self.allow_zero = allow_zero
+
+    def _check_domain(self, values, *, transformed):
+        """Refuse amounts the log-link loss cannot model (center=False)."""
+        where = " after amount_transformer" if transformed else ""
+        what = f"amount_loss={self.loss!r}"
+        if np.any(values < 0):
+            fix = (
+                "Use a transformer that keeps them >= 0 (e.g. 'log1p'), or None."
+                if transformed
+                else "Use amount_loss='squared_error' for amounts that can be "
+                "negative, or shift them to start at 0."
+            )
+            raise ValueError(
+                f"{what} needs non-negative amounts{where}; the amount column of y "
+                f"has a minimum of {values.min():.4g} ({int(np.sum(values < 0))} "
+                f"negative amount(s)). {fix}"
+            )
+        if not self.allow_zero and np.any(values == 0):
+            raise ValueError(
+                f"{what} needs positive amounts (> 0){where}; the amount column of y "
+                f"has {int(np.sum(values == 0))} amount(s) of 0. The gamma "
+                "distribution has no exact zeros: use the hurdle model "
+                "(zero_amount_label=<the label of the zero rows>, whose amounts are "
+                "then ignored), or amount_loss='tweedie', which allows zeros."
+            )
 
     def fit(self, amount, sample_weight=None):
+        amount = np.asarray(amount, dtype=np.float64)
+        if not self.center:
+            self._check_domain(amount, transformed=False)
         column = amount.reshape(-1, 1)
         if sample_weight is not None and _accepts_sample_weight(self.transformer):
             self.transformer.fit(column, sample_weight=sample_weight)
@@ -601,12 +698,7 @@ class AmountEncoder:
             self.center_ = float(np.average(z, weights=sample_weight))
             scale = float(np.sqrt(np.average((z - self.center_) ** 2, weights=sample_weight)))
         else:
-            if np.any(z < 0):
-                raise ValueError(
-                    "amount_loss='poisson' needs non-negative amounts after "
-                    f"amount_transformer; got a minimum of {z.min():.4g}. Use a "
-                    "transformer that keeps counts non-negative, or None."
-                )
+            self._check_domain(z, transformed=True)
             self.center_ = 0.0
             scale = float(np.average(z, weights=sample_weight))
         self.scale_ = scale if np.isfinite(scale) and scale > 1e-12 else 1.0

@@ -263,3 +263,95 @@ def test_good_label_heads_are_accepted(n_classes, units, activation):
     proba = est.predict_proba(X)
     assert proba.shape == (30, n_classes)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+
+
+# -- advice that fits the fit ----------------------------------------------------
+
+STOPPED_EARLY = dict(
+    n_iter=12, best_epoch=2, epochs=200, early_stopping=True, n_iter_no_change=10
+)
+
+
+def test_advice_names_early_stopping_that_restored_an_early_epoch():
+    advice = _diagnostics.training_advice(STOPPED_EARLY)
+    assert advice.startswith("early stopping restored epoch 2 of 12 run (epochs=200)")
+    for fix in (
+        "raise n_iter_no_change from 10",
+        "raise validation_fraction",
+        "early_stopping=False with a fixed epochs",
+    ):
+        assert fix in advice
+    assert "raise epochs" not in advice
+
+
+def test_advice_raises_epochs_only_when_all_epochs_ran():
+    ran_all = dict(STOPPED_EARLY, n_iter=200, best_epoch=200)
+    assert _diagnostics.training_advice(ran_all) == (
+        "too few epochs or too low a learning_rate (it ran all epochs=200: raise "
+        "epochs or learning_rate)"
+    )
+    restored = dict(STOPPED_EARLY, n_iter=200, best_epoch=195)
+    assert "ran all epochs=200; early stopping restored epoch 195: raise epochs" in (
+        _diagnostics.training_advice(restored)
+    )
+    fixed = dict(n_iter=3, best_epoch=0, epochs=3, early_stopping=False,
+                 n_iter_no_change=10)
+    assert "it ran all epochs=3: raise epochs" in _diagnostics.training_advice(fixed)
+    # Stopped by a user's callback, without early stopping: no "raise epochs".
+    by_callback = dict(fixed, n_iter=2, epochs=50)
+    advice = _diagnostics.training_advice(by_callback)
+    assert advice.startswith("training stopped at epoch 2 of epochs=50 (a callback")
+    assert "raise epochs" not in advice
+    # Nothing known: the generic advice.
+    assert "raise epochs or learning_rate" in _diagnostics.training_advice(None)
+
+
+def test_both_messages_carry_the_training_facts():
+    classes = np.array([0, 1])
+    true = np.r_[np.zeros(80, int), np.ones(20, int)]
+    label = _diagnostics.label_collapse(
+        true, np.zeros(100, int), np.ones(100), classes, training=STOPPED_EARLY
+    )
+    assert (
+        "class imbalance (class_weight='balanced'), early stopping restored "
+        "epoch 2 of 12 run" in label
+    )
+    rng = np.random.RandomState(0)
+    amount = rng.normal(size=100)
+    message = _diagnostics.amount_collapse(
+        amount, 0.01 * amount, np.ones(100), training=STOPPED_EARLY
+    )
+    assert "early stopping restored epoch 2 of 12 run" in message
+    for text in (label, message):
+        assert "raise epochs" not in text
+
+
+def test_early_stopping_collapse_end_to_end():
+    """An imbalanced label (22.5% minority) that early stopping gives up on."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 4))
+    y = np.column_stack([rng.normal(size=200), (rng.rand(200) < 0.2).astype(int)])
+    est = RegressorClassifier(
+        hidden_layer_sizes=(8,), epochs=200, batch_size=16, learning_rate=1e-2,
+        n_iter_no_change=2, random_state=0,
+    )
+    messages = fit_recording(est, X, y)
+    assert est.n_iter_ < 200
+    best = int(np.argmin(est.history_["val_loss"])) + 1
+    assert best < est.n_iter_
+    [message] = messages
+    assert message.startswith("The label head collapsed: it predicts class 0 for 100.0%")
+    assert (
+        f"early stopping restored epoch {best} of {est.n_iter_} run (epochs=200)"
+        in message
+    )
+    assert "raise n_iter_no_change from 2" in message
+    assert "class_weight='balanced'" in message
+    assert "raise epochs" not in message
+
+
+def test_fixed_epochs_collapse_end_to_end_advises_more_epochs(balanced_xy):
+    X, y = balanced_xy
+    [message] = fit_recording(RegressorClassifier(_builder("amount"), **FAST), X, y)
+    assert "it ran all epochs=3: raise epochs or learning_rate" in message
+    assert "early stopping restored" not in message
