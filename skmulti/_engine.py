@@ -58,14 +58,19 @@ def backend():
     return keras.backend.backend()
 
 
-def to_numpy(variable):
-    """A copy of a Keras variable's value as a NumPy array.
+def as_numpy(tensor):
+    """A backend tensor as a NumPy array.
 
-    (``Variable.numpy()`` warns under NumPy 2 on the JAX backend.)
+    Under NumPy 2, ``keras.ops.convert_to_numpy`` (TensorFlow tensors) and
+    ``Variable.numpy()`` (JAX) warn that ``__array__`` takes no ``copy``; a
+    TensorFlow tensor's own ``numpy()`` and ``np.asarray`` of a JAX array do not.
     """
-    import keras
+    return tensor.numpy() if hasattr(tensor, "numpy") else np.asarray(tensor)
 
-    return np.array(keras.ops.convert_to_numpy(variable.value))
+
+def to_numpy(variable):
+    """A copy of a Keras variable's value as a NumPy array."""
+    return np.array(as_numpy(variable.value))
 
 
 def bucket(n):
@@ -783,8 +788,8 @@ class _Forward:
             if self.backend == "tensorflow":
                 chunk = keras.ops.convert_to_tensor(chunk, dtype=self.input_dtype)
             amount, label = self._fn(*device_weights, chunk)
-            amounts.append(keras.ops.convert_to_numpy(amount)[:n].reshape(n))
-            labels.append(keras.ops.convert_to_numpy(label)[:n].reshape(n, -1))
+            amounts.append(as_numpy(amount)[:n].reshape(n))
+            labels.append(as_numpy(label)[:n].reshape(n, -1))
         return np.concatenate(amounts).astype(np.float64), np.concatenate(labels)
 
 

@@ -294,7 +294,9 @@ def check_network(model, meta, probe):
     if label_symbolic is not None:
         activation = _activation_name(label_symbolic)
     if activation is None:  # subclassed model: read the values
-        values = keras.ops.convert_to_numpy(label_value).reshape(len(probe), -1)
+        from ._engine import as_numpy
+
+        values = as_numpy(label_value).reshape(len(probe), -1)
         if units > 1 and np.allclose(values.sum(axis=1), 1.0, atol=1e-4) and (
             values >= 0
         ).all():

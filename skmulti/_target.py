@@ -455,10 +455,13 @@ def check_label_weights(label_weights, class_weight):
 #: weight: beyond it, float32 (whose range is about 1.2e-38 to 3.4e38) cannot
 #: hold both once the weights meet the losses.
 MAX_WEIGHT_RATIO = 1e30
+#: Weights within [FLOAT32_SAFE, 1 / FLOAT32_SAFE] are used as given; others
+#: (1e-300 everywhere, 1e39) are rescaled to mean 1 first.
+FLOAT32_SAFE = 1e-30
 
 
 def training_weights(weights, *, name):
-    """Per-row training weights, rescaled to mean 1 over the positive ones.
+    """Per-row training weights, rescaled to mean 1 when float32 cannot hold them.
 
     The training loss of each head is a weighted *mean*, so multiplying all of
     a head's weights by one constant changes nothing; rescaling them in
@@ -479,7 +482,8 @@ def training_weights(weights, *, name):
     Returns
     -------
     ndarray of shape (n_samples,), dtype float64
-        The weights divided by the mean of their positive entries; zeros stay
+        The weights as given when they lie within [1e-30, 1e30]; else divided
+        by the mean of their positive entries; zeros stay
         zero. Safe to cast to float32.
 
     Raises
@@ -515,6 +519,8 @@ def training_weights(weights, *, name):
             f"Bring the {name} values closer together, e.g. clip them or use "
             "their logarithm."
         )
+    if low >= FLOAT32_SAFE and high <= 1 / FLOAT32_SAFE:
+        return weights  # float32 holds them: train on them as given
     return weights / positive.mean()
 
 

@@ -203,8 +203,6 @@ def baseline_losses(loss, label_mode, train, validation):
     ``train`` and ``validation`` are ``(x, y, weights)`` triples as for
     :func:`train`; the result is ``{"amount": ..., "label": ...}``.
     """
-    import keras
-
     (_, y, w), (_, vy, vw) = train, validation
     amount = np.asarray(y["amount"], dtype=np.float64).reshape(-1)
     codes = np.asarray(y["label"]).reshape(-1).astype(int)
@@ -212,7 +210,9 @@ def baseline_losses(loss, label_mode, train, validation):
     weights = np.asarray(w["amount"], dtype=np.float64)
     mean = float(np.average(amount, weights=weights)) if weights.sum() > 0 else 0.0
     label_w = np.asarray(w["label"], dtype=np.float64)
-    units = int(codes.max()) + 1 if label_mode.startswith("softmax") else 2
+    val_codes = np.asarray(vy["label"]).reshape(-1).astype(int)
+    # a class can be in the validation rows only: size the prediction for both
+    units = max(codes.max(), val_codes.max()) + 1 if label_mode.startswith("softmax") else 2
     priors = np.bincount(codes, weights=label_w, minlength=units) / max(label_w.sum(), 1e-12)
     priors = np.clip(priors, 1e-7, 1 - 1e-7)
     if label_mode.startswith("sigmoid"):
@@ -227,7 +227,7 @@ def baseline_losses(loss, label_mode, train, validation):
     sums = loss.sums(outputs, np.asarray(vy["amount"], np.float32),
                      np.asarray(vy["label"]), np.asarray(vw["amount"], np.float32),
                      np.asarray(vw["label"], np.float32))
-    a, wa, b, wb = (float(keras.ops.convert_to_numpy(v)) for v in sums)
+    a, wa, b, wb = (float(_engine.as_numpy(v)) for v in sums)
     return {"amount": a / max(wa, 1e-12), "label": b / max(wb, 1e-12)}
 
 
