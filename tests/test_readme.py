@@ -31,7 +31,7 @@ def test_ci_runs_the_readme_test_command_verbatim():
 
 @pytest.mark.slow
 def test_readme_example_runs(tmp_path):
-    """The README's example (section "## Example") runs as written and prints two scores."""
+    """The README's example (section "## Example") runs and prints two scores."""
     text = (ROOT / "README.md").read_text()
     section = text.split("## Example", 1)[1].split("\n## ", 1)[0]
     (code,) = re.findall(r"```python\n(.*?)\n```", section, flags=re.S)
