@@ -4,17 +4,18 @@ This is a program, not a library, so it (and only it) keeps TensorFlow's native
 start-up lines ("Could not find cuda drivers", "oneDNN custom operations are on",
 absl's "All log messages before absl::InitializeLog()") off the terminal. It does so
 in its own process only: when the user has not set ``TF_CPP_MIN_LOG_LEVEL`` it sets
-it to 3 for this process and its children, and while Keras and its backend import it
-filters those lines out of stderr. ``--verbose`` shows them all; a
+it to 3 for this process and its children, and for the whole command it filters
+those lines (and XLA's, when the first epoch compiles) out of stderr. ``--verbose`` shows them all; a
 ``TF_CPP_MIN_LOG_LEVEL`` the user set is honoured as it is. ``import skmulti``
 changes no logging.
 """
 
 import argparse
+import contextlib
 import os
 import re
 import sys
-import tempfile
+import threading
 
 # A native (absl/glog) log line: severity, MMDD, time, thread id, file:line].
 _NATIVE_LOG_LINE = re.compile(rb"^([IWEF])\d{4} \S+\s+\d+ \S+:\d+\] ")
@@ -42,39 +43,53 @@ def _keep(line, min_level):
     return not line.startswith(_ABSL_PREINIT)
 
 
-def _import_keras(min_level):
-    """Import Keras and its backend, dropping native log lines below ``min_level``.
+@contextlib.contextmanager
+def _native_log_filter(min_level):
+    """Drop TensorFlow's native log lines below ``min_level`` from stderr, live.
 
-    TensorFlow's shared libraries log while they load, through absl before absl is
-    initialised; TensorFlow >= 2.20 then ignores ``TF_CPP_MIN_LOG_LEVEL`` and writes
-    straight to file descriptor 2. So during the import, descriptor 2 goes to a
-    temporary file, and afterwards every line of it is written back to stderr except
-    native log lines below ``min_level`` and absl's notice. Python's own warnings and
-    tracebacks are written back too.
+    TensorFlow's shared libraries log through absl, before absl is initialised,
+    straight to file descriptor 2: while they load (TensorFlow >= 2.20 ignores
+    ``TF_CPP_MIN_LOG_LEVEL`` there) and when XLA compiles the first training
+    epoch. So for the whole command, descriptor 2 is a pipe; a thread passes every
+    line on to the real stderr as it comes, except native log lines below
+    ``min_level`` and absl's notice. Python's ``sys.stderr`` (warnings, the demo's
+    progress, tracebacks) writes to the real stderr directly, in order.
     """
     if min_level <= 0:
-        import keras  # noqa: F401
-
+        yield
         return
     sys.stderr.flush()
     try:
-        saved = os.dup(2)
-    except OSError:  # no descriptor 2 to redirect (e.g. stderr closed)
-        import keras  # noqa: F401
-
+        real = os.dup(2)
+    except OSError:  # no descriptor 2 to filter (e.g. stderr closed)
+        yield
         return
-    with tempfile.TemporaryFile() as captured:
-        os.dup2(captured.fileno(), 2)
-        try:
-            import keras  # noqa: F401
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            captured.seek(0)
-            kept = [line for line in captured if _keep(line, min_level)]
-            if kept:
-                os.write(2, b"".join(kept))
+    read_end, write_end = os.pipe()
+    os.dup2(write_end, 2)
+    os.close(write_end)
+
+    def forward():
+        with os.fdopen(read_end, "rb") as lines:
+            for line in lines:
+                if _keep(line, min_level):
+                    os.write(real, line)
+
+    thread = threading.Thread(target=forward, name="skmulti-stderr", daemon=True)
+    thread.start()
+    # Python's own writes (progress, warnings) go straight to the real stderr, in order.
+    python_stderr, sys.stderr = sys.stderr, open(  # noqa: SIM115
+        os.dup(real), "w", buffering=1, encoding=sys.stderr.encoding or "utf-8",
+        errors="backslashreplace",
+    )
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        sys.stderr.close()
+        sys.stderr = python_stderr
+        os.dup2(real, 2)  # closes the pipe's last write end: the thread sees EOF
+        thread.join(timeout=10)
+        os.close(real)
 
 
 def main(argv=None):
@@ -103,15 +118,17 @@ def main(argv=None):
         "TF_CPP_MIN_LOG_LEVEL yourself)",
     )
     args = parser.parse_args(argv)
-    _import_keras(_quiet_level(args.verbose))
-    from ._demo import run_demo
+    with _native_log_filter(_quiet_level(args.verbose)):
+        import keras  # noqa: F401  (TensorFlow loads here, inside the filter)
 
-    run_demo(
-        n_samples=args.n_samples,
-        n_splits=args.folds,
-        fast=args.fast,
-        random_state=args.random_state,
-    )
+        from ._demo import run_demo
+
+        run_demo(
+            n_samples=args.n_samples,
+            n_splits=args.folds,
+            fast=args.fast,
+            random_state=args.random_state,
+        )
     return 0
 
 
