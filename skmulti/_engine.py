@@ -123,16 +123,16 @@ class EpochData:
     sparse: bool = False
 
 
-def optimizer_key(optimizer, kwargs):
+def optimizer_key(recipe):
     """What of an optimizer shapes the trace: its class and its arguments.
 
-    ``kwargs`` are the arguments it was built with (its class's defaults fill
-    the rest). The learning rate is left out when it is a number: it lives in
-    a variable and is set at each fit.
+    ``recipe`` is an :class:`skmulti._routing.OptimizerRecipe` (its class's
+    defaults fill the rest). The learning rate is left out when it is a number:
+    it lives in a variable and is set at each fit.
     """
-    kwargs = {k: v for k, v in kwargs.items()
+    kwargs = {k: v for k, v in recipe.kwargs.items()
               if not (k == "learning_rate" and isinstance(v, (int, float)))}
-    return (type(optimizer), _freeze(kwargs))
+    return (recipe.cls, _freeze(kwargs))
 
 
 def _freeze(value):
@@ -633,7 +633,7 @@ def _new_program(key, source, optimizer):
     from ._network import output_dtype
 
     network = source.build()
-    return _PROGRAMS[key.backend](key, network, optimizer, output_dtype(network))
+    return _PROGRAMS[key.backend](key, network, optimizer.build(), output_dtype(network))
 
 
 def _evict():
@@ -647,6 +647,9 @@ def _evict():
 
 class checkout:
     """``with checkout(key, source, optimizer) as program``: a program for one fit.
+
+    ``optimizer`` is an :class:`skmulti._routing.OptimizerRecipe`, built only
+    when a new program is made.
 
     An idle cached program of ``key`` is taken out of the pool (no other fit
     can use it meanwhile) or a new one is built; on exit it goes back to the

@@ -532,9 +532,8 @@ default="standard"
         seed = fit_seed(self.random_state)
         seeds = np.random.default_rng(seed).integers(1, 2**31 - 1, size=4)
         with seed_scope(int(seeds[0])):
-            optimizer_kwargs = _routing.routed(routed, "optimizer")
-            optimizer = _routing.build_optimizer(
-                self.optimizer, self.learning_rate, optimizer_kwargs
+            optimizer = _routing.OptimizerRecipe(
+                self.optimizer, self.learning_rate, _routing.routed(routed, "optimizer")
             )
             callbacks = _routing.build_callbacks(
                 self.callbacks, _routing.routed(routed, "callbacks")
@@ -575,7 +574,6 @@ default="standard"
                 early_stopping=self.early_stopping,
                 n_iter_no_change=self.n_iter_no_change,
                 monitor=self.monitor,
-                optimizer_kwargs=optimizer_kwargs,
                 callbacks=callbacks,
                 seed=int(seeds[3]),
                 verbose=self.verbose,

@@ -52,29 +52,61 @@ def call_builder(builder, *, meta, compile_kwargs, routed_kwargs):
     return builder(**kwargs)
 
 
-def build_optimizer(optimizer, learning_rate, routed_kwargs):
-    """A fresh Keras optimizer; ``optimizer__*`` win over ``learning_rate``."""
+_OPTIMIZER_CLASSES = {}
+
+
+def optimizer_class(optimizer):
+    """The Keras optimizer class that ``optimizer`` (a name or a class) names."""
     import keras
 
-    if isinstance(optimizer, str):
+    if not isinstance(optimizer, str):
+        return optimizer
+    if optimizer not in _OPTIMIZER_CLASSES:
         try:
-            cls = type(keras.optimizers.get(optimizer))
+            _OPTIMIZER_CLASSES[optimizer] = type(keras.optimizers.get(optimizer))
         except ValueError:
             raise ValueError(
                 f"The 'optimizer' parameter of RegressorClassifier must name a Keras "
                 f"optimizer such as 'adam', 'sgd', 'rmsprop' or 'adamw'; got "
                 f"{optimizer!r}."
             ) from None
-    else:
-        cls = optimizer
-    kwargs = {"learning_rate": learning_rate, **routed_kwargs}
-    try:
-        return cls(**kwargs)
-    except (TypeError, ValueError) as exc:  # Keras: "Argument(s) not recognized"
-        raise ValueError(
-            f"Could not build the optimizer {cls.__name__} with {kwargs}: {exc}. "
-            "Check the optimizer__* parameters against the optimizer's arguments."
-        ) from None
+    return _OPTIMIZER_CLASSES[optimizer]
+
+
+class OptimizerRecipe:
+    """An optimizer's class and arguments; built only when a fit needs a new one.
+
+    ``optimizer__*`` win over ``learning_rate``. The engine keys its cache by
+    the class and the arguments (a numeric learning rate aside, which it sets at
+    each fit), so a fit that reuses a compiled program builds no optimizer at
+    all: creating one makes TensorFlow variables, which a long search would
+    otherwise accumulate.
+    """
+
+    def __init__(self, optimizer, learning_rate, routed_kwargs):
+        self.cls = optimizer_class(optimizer)
+        self.kwargs = {"learning_rate": learning_rate, **routed_kwargs}
+
+    @property
+    def learning_rate(self):
+        """The learning rate when it is a number (else None: a schedule)."""
+        value = self.kwargs["learning_rate"]
+        return float(value) if isinstance(value, (int, float)) else None
+
+    def build(self):
+        try:
+            return self.cls(**self.kwargs)
+        except (TypeError, ValueError) as exc:  # Keras: "Argument(s) not recognized"
+            raise ValueError(
+                f"Could not build the optimizer {self.cls.__name__} with {self.kwargs}: "
+                f"{exc}. Check the optimizer__* parameters against the optimizer's "
+                "arguments."
+            ) from None
+
+
+def build_optimizer(optimizer, learning_rate, routed_kwargs):
+    """A fresh Keras optimizer; ``optimizer__*`` win over ``learning_rate``."""
+    return OptimizerRecipe(optimizer, learning_rate, routed_kwargs).build()
 
 
 def build_callbacks(callbacks, routed_kwargs):

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _engine
-from ._compat import learning_rate_variable
 from ._input import dense_rows
 from .exceptions import TrainingDivergedError
 
@@ -249,18 +248,16 @@ def train(
     seed,
     verbose,
     monitor="loss",
-    optimizer_kwargs=None,
 ):
     """Train the network of ``source``; return a :class:`TrainResult`.
 
     ``train_data`` and ``validation_data`` are ``(x, y, weights)`` triples
     whose ``y`` and ``weights`` are dicts keyed ``"amount"`` and ``"label"``.
-    ``optimizer_kwargs`` are the arguments ``optimizer`` was built with
-    (they key the engine's cache). Raises
+    ``optimizer`` is an :class:`skmulti._routing.OptimizerRecipe`: it keys the
+    engine's cache and is built only for a new program. Raises
     :class:`~skmulti.exceptions.TrainingDivergedError` when a loss, or a weight
     after the last update, stops being finite.
     """
-    optimizer_kwargs = optimizer_kwargs or {}
     x = train_data[0]
     batch_size = min(batch_size, x.shape[0])
     stopper = None
@@ -283,13 +280,12 @@ def train(
         label_mode=label_mode,
         amount_loss=amount_loss,
         uncertainty=bool(uncertainty),
-        optimizer=_engine.optimizer_key(optimizer, optimizer_kwargs),
+        optimizer=_engine.optimizer_key(optimizer),
         batch_size=int(batch_size),
     )
-    lr = learning_rate_variable(optimizer)
     with _engine.checkout(key, source, optimizer) as program:
         weights, seed_states = source.initial(program.network)
-        program.start(weights, seed_states, None if lr is None else _engine.to_numpy(lr))
+        program.start(weights, seed_states, optimizer.learning_rate)
         data = program.data(x, train_data[1]["amount"], train_data[1]["label"],
                             train_data[2]["amount"], train_data[2]["label"])
         val = None
@@ -437,7 +433,7 @@ def _keras_loop(source, train_data, validation_data, *, amount_loss, label_mode,
         variable.assign(value)
     loss = _engine._Loss(amount_loss, label_mode, output_dtype(network), uncertainty)
     trainer = _trainer_class()(network, loss, label_weight)
-    trainer.compile(optimizer=optimizer, jit_compile=False)
+    trainer.compile(optimizer=optimizer.build(), jit_compile=False)
     x, y, w = train_data
     monitor = _monitor_class()(validation_data, stopper, label_weight)
     reporter = _Reporter(verbose, epochs)
