@@ -75,7 +75,8 @@ def training_advice(training):
     )
 
 
-def label_collapse(true_codes, pred_codes, weights, classes, training=None):
+def label_collapse(true_codes, pred_codes, weights, classes, training=None,
+                   head="The label head"):
     """A message when the label head predicts one class for (almost) all rows.
 
     ``training`` (see :func:`training_advice`) tailors the advice about epochs
@@ -98,7 +99,7 @@ def label_collapse(true_codes, pred_codes, weights, classes, training=None):
     ):
         return None
     return (
-        f"The label head collapsed: it predicts class {name!r} for "
+        f"{head} collapsed: it predicts class {name!r} for "
         f"{pred_share[top]:.1%} of the training rows, although {other:.1%} of them "
         "belong to other classes. Likely causes and fixes: class imbalance "
         f"(class_weight='balanced'), {training_advice(training)}, "
@@ -109,7 +110,8 @@ def label_collapse(true_codes, pred_codes, weights, classes, training=None):
     )
 
 
-def amount_collapse(true_amount, pred_amount, weights, training=None):
+def amount_collapse(true_amount, pred_amount, weights, training=None,
+                    head="The amount head"):
     """A message when the amount head predicts (almost) one value for all rows.
 
     ``training`` (see :func:`training_advice`) tailors the advice about epochs
@@ -127,7 +129,7 @@ def amount_collapse(true_amount, pred_amount, weights, training=None):
     if true_spread <= 0 or pred_spread >= AMOUNT_MIN_SPREAD * true_spread:
         return None
     return (
-        "The amount head collapsed: its predictions on the training rows spread by "
+        f"{head} collapsed: its predictions on the training rows spread by "
         f"{pred_spread:.4g} (std) although the amounts spread by {true_spread:.4g}, "
         f"a ratio of {pred_spread / true_spread:.2%}. Likely causes and fixes: an "
         "amount on a scale the network cannot reach (keep "
@@ -139,8 +141,41 @@ def amount_collapse(true_amount, pred_amount, weights, training=None):
     )
 
 
-def warn_collapse(messages):
+def collapse_messages(heads, target, outputs, encoder, sample_weight, training):
+    """A message (or None) per head of a fit, from its outputs on the training rows.
+
+    ``target`` is the fit's :class:`skmulti._target.EncodedTarget`; a head of
+    a ``y`` with several columns of its kind is named with its column.
+    """
+    from ._network import label_probabilities
+
+    messages = []
+    codes = iter(target.codes)
+    classes = iter(encoder.classes_)
+    trains = target.trains_amount
+    # Labels first: a collapsed label is the commoner failure, and the first said.
+    pairs = sorted(zip(heads, target.targets), key=lambda pair: not pair[0].is_label)
+    for head, z in pairs:
+        name = (f"The {head.kind} head" if head.name == head.kind
+                else f"The {head.kind} head {head.name!r} (column {head.column!r} of y)")
+        if head.is_label:
+            pred = label_probabilities(outputs[head.name], head).argmax(axis=1)
+            messages.append(label_collapse(next(codes), pred, sample_weight, next(classes),
+                                           training=training, head=name))
+        else:
+            pred = np.asarray(outputs[head.name]).reshape(-1)
+            messages.append(amount_collapse(
+                np.asarray(z).reshape(-1)[trains], pred[trains], sample_weight[trains],
+                training=training, head=name,
+            ))
+    return messages
+
+
+def warn_collapse(messages, stacklevel=4):
+    """Warn each message with :class:`~skmulti.exceptions.CollapseWarning`.
+
+    ``stacklevel`` counts from this function to the user's call of ``fit``.
+    """
     for message in messages:
         if message:
-            # warn_collapse <- fit <- _fit_context's wrapper <- the caller
-            warnings.warn(message, CollapseWarning, stacklevel=4)
+            warnings.warn(message, CollapseWarning, stacklevel=stacklevel)

@@ -35,7 +35,7 @@ import numpy as np
 
 from ._compat import learning_rate_variable
 from ._input import dense_rows, is_sparse
-from ._network import amount_loss_fn, label_loss_fn
+from ._network import loss_fn
 
 #: At most this many programs (and as many forward passes) stay cached.
 CACHE_SIZE = 8
@@ -97,14 +97,15 @@ class ProgramKey:
     """Everything that shapes a compiled training program.
 
     ``network`` is the architecture key of :class:`NetworkSource` (None: not
-    shareable, the program is compiled for this fit only); the learning rate,
-    the label weight and the data are runtime values and not part of it.
+    shareable, the program is compiled for this fit only); ``heads`` are the
+    heads (:class:`skmulti._heads.Head`) as far as they shape the trace (their
+    ``signature``); the learning rate, the heads' loss weights and the data are
+    runtime values and not part of it.
     """
 
     backend: str
     network: object
-    label_mode: str
-    amount_loss: str
+    heads: tuple
     uncertainty: bool
     optimizer: tuple
     batch_size: int
@@ -115,10 +116,8 @@ class EpochData:
     """One fit's rows, padded to a bucket on the device (or sparse on the host)."""
 
     x: object
-    amount: object
-    label: object
-    amount_weight: object
-    label_weight: object
+    targets: list
+    weights: list
     n: int
     sparse: bool = False
 
@@ -188,63 +187,78 @@ def _weighted_sums(ops, per_sample, weight):
     return ops.sum(per_sample * weight), ops.sum(weight)
 
 
+def _flat(sums):
+    """``(total, [per-head sums])`` from a compiled epoch as one list of numbers."""
+    total, heads = sums
+    return [total, *heads]
+
+
 def _mean(total, weight):
     return total / max(float(weight), 1e-12)
 
 
 class _Loss:
-    """The two-head loss: fixed or uncertainty-weighted (Kendall et al., 2018).
+    """The loss of all heads: fixed or uncertainty-weighted (Kendall et al., 2018).
 
-    fixed:        L = L_amount + label_weight * L_label
-    uncertainty:  L = 0.5 exp(-s_a) L_amount + 0.5 s_a
-                      + label_weight * (exp(-s_l) L_label + 0.5 s_l)
+    With ``w_i`` each head's loss weight (1 for amounts, ``label_weight`` for
+    labels) and ``L_i`` its loss, the weighted mean of its per-row losses::
 
-    Each head's loss is the weighted mean of its per-row losses.
+        fixed:        L = sum_i w_i L_i
+        uncertainty:  L = sum_i w_i (c_i exp(-s_i) L_i + 0.5 s_i)
+
+    where ``s_i`` is a learned log-variance per head and ``c_i`` is 0.5 for an
+    amount (a Gaussian likelihood) and 1 for a label.
     """
 
-    def __init__(self, amount_loss, label_mode, dtype, uncertainty):
-        self.amount = amount_loss_fn(amount_loss, dtype)
-        self.label = label_loss_fn(label_mode, dtype)
+    def __init__(self, heads, dtype, uncertainty):
+        self.heads = tuple(heads)
+        self.fns = [loss_fn(h, dtype) for h in self.heads]
+        self.dtype = dtype
         self.uncertainty = uncertainty
+        self.scales = np.array([1.0 if h.is_label else 0.5 for h in self.heads])
 
-    def sums(self, outputs, amount_y, label_y, amount_w, label_w):
-        """Weighted sums of each head's per-row losses, and of the weights."""
+    def sums(self, outputs, ys, ws):
+        """Per head, the weighted sum of its per-row losses and the sum of its weights."""
         from keras import ops
 
-        a, wa = _weighted_sums(ops, self.amount(amount_y, outputs["amount"]), amount_w)
-        b, wb = _weighted_sums(ops, self.label(label_y, outputs["label"]), label_w)
-        return a, wa, b, wb
+        return [
+            _weighted_sums(ops, fn(y, outputs[h.name]), w)
+            for h, fn, y, w in zip(self.heads, self.fns, ys, ws)
+        ]
 
-    def combine(self, amount, label, label_weight, log_variances, exp):
+    def combine(self, means, head_weights, log_variances, exp):
         """The total loss from the heads' mean losses (``exp``: the backend's or NumPy's)."""
-        if not self.uncertainty:
-            return amount + label_weight * label
-        s_amount, s_label = log_variances[0], log_variances[1]
-        total = 0.5 * exp(-s_amount) * amount + 0.5 * s_amount
-        return total + label_weight * (exp(-s_label) * label + 0.5 * s_label)
+        total = 0.0
+        for i, mean in enumerate(means):
+            if log_variances is None:
+                total = total + head_weights[i] * mean
+            else:
+                s = log_variances[i]
+                total = total + head_weights[i] * (
+                    self.scales[i] * exp(-s) * mean + 0.5 * s)
+        return total
 
-    def __call__(self, outputs, amount_y, label_y, amount_w, label_w, label_weight,
-                 log_variances=None, extra=None):
+    def __call__(self, outputs, ys, ws, head_weights, log_variances=None, extra=None):
+        """The total loss and each head's mean loss (a list)."""
         from keras import ops
 
-        a, wa, b, wb = self.sums(outputs, amount_y, label_y, amount_w, label_w)
-        amount = a / ops.maximum(wa, 1e-12)
-        label = b / ops.maximum(wb, 1e-12)
-        label_weight = ops.cast(label_weight, amount.dtype)
-        total = self.combine(amount, label, label_weight, log_variances, ops.exp)
+        means = [a / ops.maximum(wa, 1e-12) for a, wa in self.sums(outputs, ys, ws)]
+        head_weights = ops.cast(head_weights, means[0].dtype)
+        total = self.combine(means, [head_weights[i] for i in range(len(means))],
+                             log_variances, ops.exp)
         if extra:
             total = total + ops.sum(ops.stack([ops.cast(e, total.dtype) for e in extra]))
-        return total, amount, label
+        return total, means
 
 
-def head_weights(log_variances, label_weight):
-    """Effective weight of each head's loss (``loss_weights_``)."""
+def effective_head_weights(heads, log_variances, head_weights):
+    """Effective weight of each head's loss (``loss_weights_``), keyed by head name."""
     if log_variances is None:
-        return {"amount": 1.0, "label": float(label_weight)}
+        return {h.name: float(w) for h, w in zip(heads, head_weights)}
     s = np.asarray(log_variances, dtype=float)
     return {
-        "amount": float(0.5 * np.exp(-s[0])),
-        "label": float(label_weight * np.exp(-s[1])),
+        h.name: float(w * (1.0 if h.is_label else 0.5) * np.exp(-s[i]))
+        for i, (h, w) in enumerate(zip(heads, head_weights))
     }
 
 
@@ -261,17 +275,19 @@ class Program:
 
     mode = None
 
-    def __init__(self, key, network, optimizer, loss_dtype):
+    def __init__(self, key, heads, network, optimizer, loss_dtype):
         import keras
 
         self.key = key
         self.network = network
         self.optimizer = optimizer
-        self.loss = _Loss(key.amount_loss, key.label_mode, loss_dtype, key.uncertainty)
+        self.loss = _Loss(heads, loss_dtype, key.uncertainty)
+        self.n_heads = len(heads)
         self.log_variances = None
         if key.uncertainty:
             self.log_variances = keras.Variable(
-                np.zeros(2, dtype=loss_dtype), name="log_variances", dtype=loss_dtype
+                np.zeros(self.n_heads, dtype=loss_dtype), name="log_variances",
+                dtype=loss_dtype,
             )
         self.trainable = list(network.trainable_variables)
         if self.log_variances is not None:
@@ -298,7 +314,7 @@ class Program:
         for (kind, i), value in zip(self.seed_positions, seed_states):
             non_trainable[i] = value
         if self.log_variances is not None:
-            trainable[-1] = np.zeros(2, dtype=self.log_variances.dtype)
+            trainable[-1] = np.zeros(self.n_heads, dtype=self.log_variances.dtype)
         optimizer = [v.copy() for v in self.optimizer_initial]
         if self.lr_index is not None and learning_rate is not None:
             optimizer[self.lr_index] = np.asarray(
@@ -321,32 +337,36 @@ class Program:
             for kind, i in self.weight_positions
         ]
 
-    def head_weights(self, label_weight):
-        if self.log_variances is None:
-            return head_weights(None, label_weight)
-        return head_weights(np.asarray(self._current()[0][-1]), label_weight)
+    def head_weights(self, head_weights):
+        """Effective weight of each head's loss now, keyed by head name."""
+        log_variances = None
+        if self.log_variances is not None:
+            log_variances = np.asarray(self._current()[0][-1])
+        return effective_head_weights(self.loss.heads, log_variances, head_weights)
 
-    def _host_arrays(self, amount, label, amount_weight, label_weight):
-        label_dtype = np.int32 if self.key.label_mode.startswith("softmax") else np.float32
-        return [
-            np.asarray(amount, dtype=np.float32),
-            np.asarray(label, dtype=label_dtype),
-            np.asarray(amount_weight, dtype=np.float32),
-            np.asarray(label_weight, dtype=np.float32),
+    def _host_arrays(self, targets, weights):
+        targets = [
+            np.asarray(t, dtype=np.int32 if h.sparse_codes else np.float32).reshape(
+                (-1,) if h.sparse_codes else (-1, 1))
+            for h, t in zip(self.loss.heads, targets)
         ]
+        return targets, [np.asarray(w, dtype=np.float32) for w in weights]
 
-    def data(self, x, amount, label, amount_weight, label_weight):
+    def data(self, x, targets, weights):
         """Pad the rows to their bucket and put them on the device once.
 
-        A sparse ``x`` stays on the host (with its targets): each compiled
-        call then gets the rows of a few batches, densified just for it.
+        ``targets`` and ``weights`` hold one array per head. A sparse ``x``
+        stays on the host (with its targets): each compiled call then gets the
+        rows of a few batches, densified just for it.
         """
-        arrays = self._host_arrays(amount, label, amount_weight, label_weight)
+        targets, weights = self._host_arrays(targets, weights)
         if is_sparse(x):
-            return EpochData(x, *arrays, n=x.shape[0], sparse=True)
-        rows = bucket(len(x))
-        padded = [_pad_rows(a, rows) for a in [np.asarray(x, np.float32), *arrays]]
-        return EpochData(*self._to_device(padded), n=len(x))
+            return EpochData(x, targets, weights, n=x.shape[0], sparse=True)
+        n, rows = len(x), bucket(len(x))
+        x = self._to_device([_pad_rows(np.asarray(x, np.float32), rows)])[0]
+        targets = self._to_device([_pad_rows(a, rows) for a in targets])
+        weights = self._to_device([_pad_rows(a, rows) for a in weights])
+        return EpochData(x, targets, weights, n=n)
 
     def permutation(self, rng, data):
         """This epoch's order of the rows: real rows shuffled, then the padding."""
@@ -363,43 +383,46 @@ class Program:
         for start in range(0, data.n, rows):
             idx = slice(start, min(start + rows, data.n)) if order is None else (
                 order[start : start + rows])
-            part = [dense_rows(data.x, idx)] + [
-                a[idx] for a in (data.amount, data.label, data.amount_weight,
-                                 data.label_weight)
-            ]
-            n = len(part[1])
-            yield self._to_device([_pad_rows(np.asarray(a), size) for a in part]), n
+            x = dense_rows(data.x, idx)
+            n = len(x)
 
-    def run_epoch(self, data, order, label_weight):
-        """Train one epoch; the mean total, amount and label losses over its rows."""
+            def device(arrays):
+                return self._to_device([_pad_rows(np.asarray(a[idx]), size) for a in arrays])
+
+            yield (self._to_device([_pad_rows(x, size)])[0], device(data.targets),
+                   device(data.weights)), n
+
+    def run_epoch(self, data, order, head_weights):
+        """Train one epoch; the mean total loss and each head's mean loss over its rows."""
+        head_weights = np.asarray(head_weights, dtype=np.float32)
         if not data.sparse:
-            sums = self._epoch_sums(data.x, data.amount, data.label, data.amount_weight,
-                                    data.label_weight, order, data.n, label_weight)
-            return [float(v) / data.n for v in sums]
+            sums = self._epoch_sums(data.x, data.targets, data.weights, order, data.n,
+                                    head_weights)
+            return [float(v) / data.n for v in _flat(sums)]
         # The same batches as for dense X: consecutive slices of the permutation.
         steps = max(1, SPARSE_CHUNK_ROWS // self.key.batch_size)
-        totals = np.zeros(3)
+        totals = np.zeros(1 + self.n_heads)
         for arrays, n in self._chunks(data, steps * self.key.batch_size, order):
             local = np.arange(int(arrays[0].shape[0]), dtype=np.int32)
-            totals += [float(v) for v in self._epoch_sums(*arrays, local, n, label_weight)]
+            totals += [float(v) for v in _flat(self._epoch_sums(*arrays, local, n,
+                                                                 head_weights))]
         return list(totals / data.n)
 
-    def evaluate(self, data, label_weight):
-        """The mean total, amount and label validation losses."""
+    def evaluate(self, data, head_weights):
+        """The mean total validation loss and each head's mean validation loss."""
         parts = (
-            [self._evaluate_sums(data.x, data.amount, data.label, data.amount_weight,
-                                 data.label_weight)]
+            [self._evaluate_sums(data.x, data.targets, data.weights)]
             if not data.sparse
             else [self._evaluate_sums(*arrays) for arrays, _ in
                   self._chunks(data, PREDICT_CHUNK)]
         )
-        a, wa, b, wb = np.sum([[float(v) for v in p] for p in parts], axis=0)
-        amount, label = _mean(a, wa), _mean(b, wb)
+        sums = np.sum([[[float(v) for v in pair] for pair in p] for p in parts], axis=0)
+        means = [_mean(a, wa) for a, wa in sums]
         log_variances = None
         if self.log_variances is not None:
             log_variances = np.asarray(self._current()[0][-1], dtype=np.float64)
-        total = self.loss.combine(amount, label, label_weight, log_variances, np.exp)
-        return [float(total), amount, label]
+        total = self.loss.combine(means, list(head_weights), log_variances, np.exp)
+        return [float(total), *means]
 
     def steps(self, n):
         return math.ceil(n / self.key.batch_size)
@@ -408,8 +431,8 @@ class Program:
 class _TensorFlowProgram(Program):
     """State lives in the program's variables; the epoch is a ``tf.function``."""
 
-    def __init__(self, key, network, optimizer, loss_dtype):
-        super().__init__(key, network, optimizer, loss_dtype)
+    def __init__(self, key, heads, network, optimizer, loss_dtype):
+        super().__init__(key, heads, network, optimizer, loss_dtype)
         self.mode = "xla"
         self._compiled = {}
 
@@ -430,36 +453,39 @@ class _TensorFlowProgram(Program):
             )
         return self._compiled[(name, xla)]
 
-    def _epoch(self, x, amount, label, amount_w, label_w, order, n, label_weight):
+    def _epoch(self, x, targets, weights, order, n, head_weights):
         import tensorflow as tf
         from keras import ops
 
         bs = self.key.batch_size
         steps = (n + bs - 1) // bs
-        zero = ops.zeros((), dtype=self.loss.amount.dtype)
+        zero = ops.zeros((), dtype=self.loss.dtype)
 
-        def body(i, total, amount_sum, label_sum):
+        def body(i, total, head_sums):
             idx = tf.slice(order, [i * bs], [bs])
-            batch = [tf.gather(t, idx) for t in (x, amount, label, amount_w, label_w)]
+            x_b = tf.gather(x, idx)
+            ys = [tf.gather(t, idx) for t in targets]
+            ws = [tf.gather(w, idx) for w in weights]
             with tf.GradientTape() as tape:
-                outputs = self.network(batch[0], training=True)
-                loss, a, b = self.loss(
-                    outputs, *batch[1:], label_weight, self.log_variances,
-                    self.network.losses,
+                outputs = self.network(x_b, training=True)
+                loss, means = self.loss(
+                    outputs, ys, ws, head_weights, self.log_variances, self.network.losses,
                 )
             grads = tape.gradient(loss, self.trainable)
             self.optimizer.apply(grads, self.trainable)
             count = ops.cast(ops.minimum(bs, n - i * bs), loss.dtype)
-            return i + 1, total + loss * count, amount_sum + a * count, label_sum + b * count
+            return (i + 1, total + loss * count,
+                    [s + m * count for s, m in zip(head_sums, means)])
 
-        _, total, a, b = tf.while_loop(
-            lambda i, *_: i < steps, body, (tf.constant(0), zero, zero, zero)
+        _, total, head_sums = tf.while_loop(
+            lambda i, *_: i < steps, body,
+            (tf.constant(0), zero, [zero] * self.n_heads),
         )
-        return total, a, b
+        return total, head_sums
 
-    def _evaluate(self, x, amount, label, amount_w, label_w):
+    def _evaluate(self, x, targets, weights):
         outputs = self.network(x, training=False)
-        return self.loss.sums(outputs, amount, label, amount_w, label_w)
+        return self.loss.sums(outputs, targets, weights)
 
     def start(self, weights, seed_states, learning_rate):
         values = self._initial_values(weights, seed_states, learning_rate)
@@ -482,16 +508,16 @@ class _TensorFlowProgram(Program):
             self.fallback_reason = str(exc).splitlines()[0][:200]
             return self._function(name)(*args)
 
-    def _epoch_sums(self, x, amount, label, amount_w, label_w, order, n, label_weight):
+    def _epoch_sums(self, x, targets, weights, order, n, head_weights):
         import tensorflow as tf
 
         return self._call(
-            "epoch", x, amount, label, amount_w, label_w, tf.constant(order),
-            tf.constant(n, tf.int32), tf.constant(label_weight, tf.float32),
+            "epoch", x, list(targets), list(weights), tf.constant(order),
+            tf.constant(n, tf.int32), tf.constant(head_weights, tf.float32),
         )
 
-    def _evaluate_sums(self, x, amount, label, amount_w, label_w):
-        return self._call("evaluate", x, amount, label, amount_w, label_w)
+    def _evaluate_sums(self, x, targets, weights):
+        return self._call("evaluate", x, list(targets), list(weights))
 
     def _current(self):
         return tuple([to_numpy(v) for v in vs] for vs in (
@@ -515,10 +541,10 @@ class _TensorFlowProgram(Program):
 class _JaxProgram(Program):
     """State is a tuple of arrays; the epoch is a ``jax.jit`` of a ``fori_loop``."""
 
-    def __init__(self, key, network, optimizer, loss_dtype):
+    def __init__(self, key, heads, network, optimizer, loss_dtype):
         import jax
 
-        super().__init__(key, network, optimizer, loss_dtype)
+        super().__init__(key, heads, network, optimizer, loss_dtype)
         self.mode = "jit"
         self._epoch_fn = jax.jit(self._epoch)
         self._evaluate_fn = jax.jit(self._evaluate)
@@ -534,17 +560,15 @@ class _JaxProgram(Program):
             return trainable, None
         return trainable[:-1], trainable[-1]
 
-    def _forward_loss(self, trainable, non_trainable, x, amount, label, amount_w,
-                      label_w, label_weight, training):
+    def _forward_loss(self, trainable, non_trainable, x, ys, ws, head_weights, training):
         network_trainable, log_variances = self._split(trainable)
         outputs, non_trainable, losses = self.network.stateless_call(
             network_trainable, non_trainable, x, training=training, return_losses=True
         )
-        total, a, b = self.loss(outputs, amount, label, amount_w, label_w, label_weight,
-                                log_variances, losses)
-        return total, (non_trainable, a, b)
+        total, means = self.loss(outputs, ys, ws, head_weights, log_variances, losses)
+        return total, (non_trainable, means)
 
-    def _epoch(self, state, x, amount, label, amount_w, label_w, order, n, label_weight):
+    def _epoch(self, state, x, targets, weights, order, n, head_weights):
         import jax
         from jax import lax
 
@@ -553,29 +577,31 @@ class _JaxProgram(Program):
         grad_fn = jax.value_and_grad(self._forward_loss, has_aux=True)
 
         def body(i, carry):
-            trainable, non_trainable, opt, total, a_sum, b_sum = carry
+            trainable, non_trainable, opt, total, head_sums = carry
             idx = lax.dynamic_slice(order, (i * bs,), (bs,))
-            batch = [t[idx] for t in (x, amount, label, amount_w, label_w)]
-            (loss, (non_trainable, a, b)), grads = grad_fn(
-                trainable, non_trainable, *batch, label_weight, True
+            ys = [t[idx] for t in targets]
+            ws = [w[idx] for w in weights]
+            (loss, (non_trainable, means)), grads = grad_fn(
+                trainable, non_trainable, x[idx], ys, ws, head_weights, True
             )
             trainable, opt = self.optimizer.stateless_apply(opt, grads, trainable)
             count = jax.numpy.minimum(bs, n - i * bs).astype(loss.dtype)
             return (trainable, non_trainable, opt, total + loss * count,
-                    a_sum + a * count, b_sum + b * count)
+                    [s + m * count for s, m in zip(head_sums, means)])
 
-        zero = jax.numpy.zeros((), dtype=self.loss.amount.dtype)
+        zero = jax.numpy.zeros((), dtype=self.loss.dtype)
         trainable, non_trainable, opt = state
-        out = lax.fori_loop(0, steps, body, (trainable, non_trainable, opt, zero, zero, zero))
-        return tuple(out[:3]), out[3:]
+        out = lax.fori_loop(0, steps, body, (trainable, non_trainable, opt, zero,
+                                             [zero] * self.n_heads))
+        return tuple(out[:3]), (out[3], out[4])
 
-    def _evaluate(self, state, x, amount, label, amount_w, label_w):
+    def _evaluate(self, state, x, targets, weights):
         trainable, non_trainable, _ = state
         network_trainable, _ = self._split(trainable)
         outputs, _ = self.network.stateless_call(
             network_trainable, non_trainable, x, training=False
         )
-        return self.loss.sums(outputs, amount, label, amount_w, label_w)
+        return self.loss.sums(outputs, targets, weights)
 
     def start(self, weights, seed_states, learning_rate):
         import jax.numpy as jnp
@@ -583,15 +609,15 @@ class _JaxProgram(Program):
         values = self._initial_values(weights, seed_states, learning_rate)
         self.state = tuple([jnp.asarray(v) for v in vs] for vs in values)
 
-    def _epoch_sums(self, x, amount, label, amount_w, label_w, order, n, label_weight):
+    def _epoch_sums(self, x, targets, weights, order, n, head_weights):
         self.state, sums = self._epoch_fn(
-            self.state, x, amount, label, amount_w, label_w, order, np.int32(n),
-            np.float32(label_weight),
+            self.state, x, list(targets), list(weights), order, np.int32(n),
+            np.asarray(head_weights, dtype=np.float32),
         )
         return sums
 
-    def _evaluate_sums(self, x, amount, label, amount_w, label_w):
-        return self._evaluate_fn(self.state, x, amount, label, amount_w, label_w)
+    def _evaluate_sums(self, x, targets, weights):
+        return self._evaluate_fn(self.state, x, list(targets), list(weights))
 
     def _current(self):
         return self.state
@@ -629,11 +655,12 @@ def check_backend():
     return name
 
 
-def _new_program(key, source, optimizer):
+def _new_program(key, heads, source, optimizer):
     from ._network import output_dtype
 
     network = source.build()
-    return _PROGRAMS[key.backend](key, network, optimizer.build(), output_dtype(network))
+    return _PROGRAMS[key.backend](key, heads, network, optimizer.build(),
+                                  output_dtype(network))
 
 
 def _evict():
@@ -646,7 +673,7 @@ def _evict():
 
 
 class checkout:
-    """``with checkout(key, source, optimizer) as program``: a program for one fit.
+    """``with checkout(key, heads, source, optimizer) as program``: a program for one fit.
 
     ``optimizer`` is an :class:`skmulti._routing.OptimizerRecipe`, built only
     when a new program is made.
@@ -656,8 +683,9 @@ class checkout:
     pool (least recently used ones are dropped beyond :data:`CACHE_SIZE`).
     """
 
-    def __init__(self, key, source, optimizer):
-        self.key, self.source, self.optimizer = key, source, optimizer
+    def __init__(self, key, heads, source, optimizer):
+        self.key, self.heads = key, heads
+        self.source, self.optimizer = source, optimizer
 
     def __enter__(self):
         program = None
@@ -671,7 +699,7 @@ class checkout:
                         del _idle[self.key]
         if program is None:
             _stats["misses"] += 1
-            program = _new_program(self.key, self.source, self.optimizer)
+            program = _new_program(self.key, self.heads, self.source, self.optimizer)
         self.program = program
         return program
 
@@ -764,7 +792,7 @@ class _Forward:
 
     def _call(self, trainable, non_trainable, x):
         outputs, _ = self.network.stateless_call(trainable, non_trainable, x, training=False)
-        return outputs["amount"], outputs["label"]
+        return dict(outputs)
 
     def device_weights(self, weights):
         """The arguments of the compiled call for these weights (convert once)."""
@@ -779,10 +807,10 @@ class _Forward:
         return trainable, non_trainable
 
     def __call__(self, device_weights, X):
-        """Training-scale amounts (n,) and raw label outputs (n, units)."""
+        """Each head's raw output (training scale), ``{name: (n, units) float64}``."""
         import keras
 
-        amounts, labels = [], []
+        parts = {}
         for start in range(0, X.shape[0], PREDICT_CHUNK):
             chunk = dense_rows(X, slice(start, start + PREDICT_CHUNK))
             n = len(chunk)
@@ -790,10 +818,9 @@ class _Forward:
                 chunk = _pad_rows(chunk, max(1, 1 << max(0, n - 1).bit_length()))
             if self.backend == "tensorflow":
                 chunk = keras.ops.convert_to_tensor(chunk, dtype=self.input_dtype)
-            amount, label = self._fn(*device_weights, chunk)
-            amounts.append(as_numpy(amount)[:n].reshape(n))
-            labels.append(as_numpy(label)[:n].reshape(n, -1))
-        return np.concatenate(amounts).astype(np.float64), np.concatenate(labels)
+            for name, value in self._fn(*device_weights, chunk).items():
+                parts.setdefault(name, []).append(as_numpy(value)[:n].reshape(n, -1))
+        return {name: np.concatenate(p).astype(np.float64) for name, p in parts.items()}
 
 
 def forward(key, build):

@@ -12,7 +12,6 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from . import _diagnostics, _engine, _network, _routing, _threads, _training
@@ -20,17 +19,7 @@ from ._compat import HasMethods, Interval, StrOptions, _check_sample_weight, _fi
 from ._input import check_X_fit, check_X_predict, dense_rows
 from ._prediction import Prediction, refuse_sklearn_scorer
 from ._seeding import fit_seed, seed_scope
-from ._target import (
-    AmountEncoder,
-    LabelEncoder,
-    check_label_weights,
-    check_loss_weight,
-    check_zero_amount_label,
-    label_accuracy,
-    resolve_amount_transformer,
-    split_target,
-    training_weights,
-)
+from ._target import TargetEncoder, label_accuracy, training_weights
 from .exceptions import StillImprovingWarning
 
 
@@ -209,6 +198,7 @@ default="standard"
 
     _parameter_constraints: dict = {
         "model": [callable, None],
+        "amount_columns": ["array-like", None],
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [str, callable],
         "dropout": [Interval(Real, 0, 1, closed="left")],
@@ -218,9 +208,9 @@ default="standard"
             HasMethods(["fit", "transform", "inverse_transform"]),
             None,
         ],
-        "label_weight": [Interval(Real, 0, None, closed="left")],
+        "label_weight": [Interval(Real, 0, None, closed="left"), list, tuple],
         "loss_weighting": [StrOptions({"fixed", "uncertainty"})],
-        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "class_weight": [dict, StrOptions({"balanced"}), list, tuple, None],
         "zero_amount_label": "no_validation",
         "recurrent_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "recurrent_cell": [StrOptions({"lstm", "gru"})],
@@ -231,7 +221,7 @@ default="standard"
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "monitor": [StrOptions(set(_training.MONITORS))],
+        "monitor": [str],
         "callbacks": [list, tuple, dict, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -241,6 +231,7 @@ default="standard"
         self,
         model=None,
         *,
+        amount_columns=None,
         hidden_layer_sizes=(64, 64),
         activation="relu",
         dropout=0.0,
@@ -266,6 +257,7 @@ default="standard"
         **routed_params,
     ):
         self.model = model
+        self.amount_columns = amount_columns
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.dropout = dropout
@@ -400,32 +392,7 @@ default="standard"
             ),
         }
 
-    def _label_weights(self, label_encoder, codes, sample_weight):
-        classes = label_encoder.classes_
-        if self.class_weight is None:
-            return sample_weight
-        if isinstance(self.class_weight, str):
-            per_class = compute_class_weight(
-                "balanced", classes=np.arange(len(classes)), y=codes
-            )
-        else:
-            unknown = [k for k in self.class_weight if k not in set(classes.tolist())]
-            if unknown:
-                raise ValueError(
-                    f"class_weight has key(s) {unknown} that are not classes of y; "
-                    f"the classes are {classes.tolist()}."
-                )
-            per_class = np.ones(len(classes))
-            for key, weight in self.class_weight.items():
-                if not isinstance(weight, Real) or not np.isfinite(weight) or weight < 0:
-                    raise ValueError(
-                        f"class_weight[{key!r}] must be a finite number >= 0; got "
-                        f"{weight!r}."
-                    )
-                per_class[label_encoder.transform(np.asarray([key]))[0]] = weight
-        return sample_weight * per_class[codes]
-
-    def _validation_split(self, n, codes, seed):
+    def _validation_split(self, n, strata, seed):
         idx = np.arange(n)
         if not self.early_stopping:
             return idx, None
@@ -439,7 +406,7 @@ default="standard"
             )
         try:
             return train_test_split(
-                idx, test_size=n_val, random_state=seed, stratify=codes
+                idx, test_size=n_val, random_state=seed, stratify=strata
             )
         except ValueError:  # a class too rare to stratify on
             return train_test_split(idx, test_size=n_val, random_state=seed)
@@ -470,64 +437,17 @@ default="standard"
         _threads.limit_tf_threads()  # in a worker process: size TF's pools first
         params = self._check_params()
         X, x_info = check_X_fit(X, self)
-        amount, label = split_target(y)
-        check_consistent_length(X, amount)
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        check_consistent_length(X, y)
+        sample_weight = self._check_sample_weight(sample_weight, X)
+        encoder = TargetEncoder(
+            self.amount_columns, amount_loss=self.amount_loss,
+            amount_transformer=self.amount_transformer, class_weight=self.class_weight,
+            label_weight=self.label_weight, zero_amount_label=self.zero_amount_label,
         )
-        if not np.any(sample_weight > 0):
-            raise ValueError(
-                "sample_weight is zero for every sample; at least one sample needs a "
-                "positive weight."
-            )
-        sample_weight = training_weights(sample_weight, name="sample_weight")
-        label_weight = check_loss_weight(self.label_weight, name="label_weight")
-        label_encoder = LabelEncoder().fit(label)
-        classes = label_encoder.classes_
-        codes = label_encoder.transform(label)
-        label_weights = self._label_weights(label_encoder, codes, sample_weight)
-        check_label_weights(label_weights, self.class_weight)
-        label_weights = training_weights(label_weights, name="class_weight")
-
-        trains_amount = np.ones(X.shape[0], dtype=bool)
-        zero_amount_label = check_zero_amount_label(self.zero_amount_label, classes)
-        if zero_amount_label is not None:
-            trains_amount = label != zero_amount_label
-            if not trains_amount.any():
-                raise ValueError(
-                    f"Every row has zero_amount_label={zero_amount_label!r}, so "
-                    "no row is left to train the amount head."
-                )
-        amount_weights = sample_weight * trains_amount
-        log_link = self.amount_loss in _network.POSITIVE_LOSSES
-        spec = self.amount_transformer
-        if log_link and isinstance(spec, str) and spec == "standard":
-            # Standardizing would make amounts negative; the log-link losses need
-            # the raw scale, and AmountEncoder already divides it by its mean.
-            spec = None
-        amount_encoder = AmountEncoder(
-            resolve_amount_transformer(spec),
-            center=not log_link,
-            loss=self.amount_loss,
-            allow_zero=self.amount_loss not in _network.ZERO_FREE_LOSSES,
-        )
-        amount_encoder.fit(amount[trains_amount], sample_weight[trains_amount])
-        amount_z = np.zeros(X.shape[0], dtype=np.float64)
-        amount_z[trains_amount] = amount_encoder.transform(amount[trains_amount])
-
-        n_classes = len(classes)
-        target_type = "binary" if n_classes == 2 else "multiclass"
-        meta = {
-            "n_features_in_": x_info["n_features_in_"],
-            "feature_names_in_": x_info["feature_names_in_"],
-            "X_shape_": x_info["X_shape_"],
-            "X_dtype_": np.dtype(np.float32),
-            "n_classes_": n_classes,
-            "classes_": classes,
-            "target_type_": target_type,
-            "label_units_": 1 if n_classes == 2 else n_classes,
-            "n_outputs_expected_": 2,
-        }
+        target = encoder.fit_encode(y, sample_weight)
+        heads = encoder.heads_
+        monitor = self._check_monitor(heads)
+        meta = _meta(x_info, encoder)
         routed = self._routed_params()
         seed = fit_seed(self.random_state)
         seeds = np.random.default_rng(seed).integers(1, 2**31 - 1, size=4)
@@ -538,97 +458,110 @@ default="standard"
             callbacks = _routing.build_callbacks(
                 self.callbacks, _routing.routed(routed, "callbacks")
             )
-            recipe, source, label_mode, built = self._network_source(
+            recipe, source, heads, built = self._network_source(
                 meta, params, routed, int(seeds[1]), dense_rows(X, slice(0, 2))
             )
-            label_target = (
-                codes.astype(np.float64).reshape(-1, 1)
-                if label_mode.startswith("sigmoid")
-                else codes
+            train_idx, val_idx = self._validation_split(
+                X.shape[0], target.strata, int(seeds[2])
             )
-            targets = {"amount": amount_z.reshape(-1, 1), "label": label_target}
-            weights = {
-                "amount": amount_weights.astype(np.float64),
-                "label": label_weights.astype(np.float64),
-            }
-            train_idx, val_idx = self._validation_split(X.shape[0], codes, int(seeds[2]))
 
             def rows(idx):
-                return (
-                    X[idx],
-                    {k: v[idx] for k, v in targets.items()},
-                    {k: v[idx] for k, v in weights.items()},
-                )
+                return (X[idx], [t[idx] for t in target.targets],
+                        [w[idx] for w in target.weights])
 
             result = _training.train(
                 source,
+                heads=heads,
                 train_data=rows(train_idx),
                 validation_data=None if val_idx is None else rows(val_idx),
-                amount_loss=self.amount_loss,
-                label_mode=label_mode,
-                label_weight=label_weight,
+                head_weights=encoder.head_loss_weights_,
                 uncertainty=self.loss_weighting == "uncertainty",
                 optimizer=optimizer,
                 batch_size=self.batch_size,
                 epochs=self.epochs,
                 early_stopping=self.early_stopping,
                 n_iter_no_change=self.n_iter_no_change,
-                monitor=self.monitor,
+                monitor=monitor,
                 callbacks=callbacks,
                 seed=int(seeds[3]),
                 verbose=self.verbose,
             )
-            fitted = _FittedNetwork(recipe, result.weights, label_mode, built)
-            amount_pred_z, proba = fitted.predict_raw(X)
-            _training.check_outputs(amount_pred_z, proba, result)
-        pred_codes = proba.argmax(axis=1)
-        training = {
-            "n_iter": result.n_iter, "best_epoch": result.best_epoch,
-            "epochs": self.epochs, "early_stopping": self.early_stopping,
-            "n_iter_no_change": self.n_iter_no_change,
-        }
-        messages = [
-            _diagnostics.label_collapse(
-                codes, pred_codes, sample_weight, classes, training=training
-            ),
-            _diagnostics.amount_collapse(
-                amount_z[trains_amount], amount_pred_z[trains_amount],
-                sample_weight[trains_amount], training=training,
-            ),
-        ]
+            encoder.set_outputs(heads)
+            fitted = _FittedNetwork(recipe, result.weights, heads, built)
+            outputs = fitted.predict_raw(X)
+            _training.check_outputs(outputs, result)
         # Warn before the commit: a warning filtered into an error (pytest -W
         # error) must fail the fit like any other error, changing nothing.
-        if result.still_improving:
-            warnings.warn(
-                f"RegressorClassifier: the validation loss was still improving at "
-                f"the last epoch ({self.epochs}); raise epochs to train longer.",
-                StillImprovingWarning,
-                stacklevel=3,  # the caller of fit, past scikit-learn's _fit_context
-            )
-        _diagnostics.warn_collapse(messages)
+        self._warn(result, _diagnostics.collapse_messages(
+            heads, target, outputs, encoder, sample_weight, self._training_facts(result)
+        ))
 
         # Nothing above touched self: commit the fitted state in one go.
         if hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
         self._network = fitted
+        self._target_encoder = encoder
         self.history_ = result.history
         self.n_iter_ = result.n_iter
-        self.classes_ = classes
-        self.n_classes_ = n_classes
+        self.best_epoch_ = result.best_epoch or None
+        single = len(encoder.label_encoders_) == 1
+        self.classes_ = encoder.classes_[0] if single else list(encoder.classes_)
+        self.n_classes_ = (
+            len(self.classes_) if single else [len(c) for c in encoder.classes_]
+        )
+        self.amount_columns_ = encoder.amount_columns_
+        self.label_columns_ = encoder.label_columns_
         self.n_features_in_ = x_info["n_features_in_"]
         if x_info["feature_names_in_"] is not None:
             self.feature_names_in_ = x_info["feature_names_in_"]
         self.X_shape_ = x_info["X_shape_"]
-        self.amount_transformer_ = amount_encoder.transformer_
+        transformers = [e.transformer_ for e in encoder.amount_encoders_]
+        self.amount_transformer_ = transformers[0] if len(transformers) == 1 else transformers
         self.loss_weights_ = result.head_weights
-        self._amount_encoder = amount_encoder
-        self._label_encoder = label_encoder
-        self._zero_amount_label = zero_amount_label
         return self
 
+    def _check_sample_weight(self, sample_weight, X):
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+        if not np.any(sample_weight > 0):
+            raise ValueError(
+                "sample_weight is zero for every sample; at least one sample needs a "
+                "positive weight."
+            )
+        return training_weights(sample_weight, name="sample_weight")
+
+    def _check_monitor(self, heads):
+        names = [h.name for h in heads]
+        if self.monitor in _training.MONITORS or self.monitor in names:
+            return self.monitor
+        raise ValueError(
+            f"The 'monitor' parameter of RegressorClassifier must be one of "
+            f"{[*_training.MONITORS, *names]} (the summed loss, every head on its own "
+            f"scale, or one head by name); got {self.monitor!r}."
+        )
+
+    def _training_facts(self, result):
+        return {
+            "n_iter": result.n_iter, "best_epoch": result.best_epoch,
+            "epochs": self.epochs, "early_stopping": self.early_stopping,
+            "n_iter_no_change": self.n_iter_no_change,
+        }
+
+    def _warn(self, result, collapse_messages):
+        if result.still_improving:
+            warnings.warn(
+                f"RegressorClassifier: the validation loss was still improving at "
+                f"the last epoch ({self.epochs}); raise epochs to train longer.",
+                StillImprovingWarning,
+                stacklevel=4,  # the caller of fit, past scikit-learn's _fit_context
+            )
+        _diagnostics.warn_collapse(collapse_messages, stacklevel=5)
+
     def _network_source(self, meta, params, routed, seed, probe):
-        """This fit's network: its recipe, its source for training, its label mode
-        and the network the user's builder made (None for the built-in one)."""
+        """This fit's network: its recipe, its source for training, its heads as
+        the network outputs them, and the network the user's builder made (None
+        for the built-in one)."""
         if self.model is None:
             recipe = _network.NetworkRecipe.default(meta, {
                 "hidden_layer_sizes": params["hidden_layer_sizes"],
@@ -636,14 +569,13 @@ default="standard"
                 "dropout": self.dropout,
                 "recurrent_layer_sizes": params["recurrent_layer_sizes"],
                 "recurrent_cell": self.recurrent_cell,
-                "amount_loss": self.amount_loss,
             })
-            label_mode = "sigmoid" if meta["n_classes_"] == 2 else "softmax"
             source = _engine.NetworkSource(
                 recipe.key, recipe.build,
                 lambda template: _network.initial_weights(template, seed),
             )
-            return recipe, source, label_mode, None
+            return recipe, source, meta["heads_"], None
+        heads = meta["heads_"]
         recipe = _network.NetworkRecipe(
             meta,
             builder=self.model,
@@ -651,12 +583,15 @@ default="standard"
             compile_kwargs={
                 "optimizer": (self.optimizer, self.learning_rate,
                               _routing.routed(routed, "optimizer")),
-                "loss": {"amount": self.amount_loss, "label": meta["target_type_"]},
-                "loss_weights": {"amount": 1.0, "label": self.label_weight},
+                "loss": {h.name: h.loss if not h.is_label else meta_target_type(h)
+                         for h in heads},
+                "loss_weights": dict(zip(
+                    [h.name for h in heads],
+                    [float(w) for w in meta["loss_weights_"]])),
             },
         )
         network = recipe.build()
-        label_mode = _network.check_network(network, meta, probe)
+        heads = _network.check_network(network, meta, probe)
         recipe.key = _network.architecture_key(network)
         initial = (
             network.get_weights(),
@@ -668,7 +603,7 @@ default="standard"
             lambda: network if recipe.key is None else _network.clone(network),
             lambda template: initial,
         )
-        return recipe, source, label_mode, network
+        return recipe, source, heads, network
 
     @property
     def model_(self):
@@ -693,7 +628,7 @@ default="standard"
         return self._network.predict_raw(X)
 
     def predict(self, X):
-        """Predict the amount and the label.
+        """Predict the amounts and the labels.
 
         Parameters
         ----------
@@ -703,15 +638,13 @@ default="standard"
         Returns
         -------
         Prediction
-            ``(amount, label)``: amount float64 of shape (n_samples,), label of
-            the dtype of ``y[:, 1]``. ``np.asarray`` gives shape (n_samples, 2).
+            ``(amount, label)``: ``amount`` float64 of shape (n_samples,) for one
+            amount column, else (n_samples, n_amounts); ``label`` of the dtype
+            of the label column and shape (n_samples,) for one label column,
+            else (n_samples, n_labels). ``np.asarray`` gives ``y``'s layout.
         """
-        amount_z, proba = self._raw(X)
-        label = self.classes_[proba.argmax(axis=1)]
-        amount = self._amount_encoder.inverse_transform(amount_z)
-        if self._zero_amount_label is not None:
-            amount = np.where(label == self._zero_amount_label, 0.0, amount)
-        return Prediction(amount=amount, label=label)
+        outputs = self._raw(X)
+        return self._target_encoder.decode(outputs)
 
     def predict_proba(self, X):
         """Probability of each class, columns in ``classes_`` order.
@@ -723,31 +656,82 @@ default="standard"
 
         Returns
         -------
-        ndarray of shape (n_samples, n_classes), dtype float64
+        ndarray of shape (n_samples, n_classes), or list of them
+            One array for one label column; a list with one array per label
+            column (in ``label_columns_`` order) otherwise, as scikit-learn's
+            multi-output classifiers return.
         """
         refuse_sklearn_scorer("predict_proba")  # e.g. scoring="roc_auc": say what works
-        return self._raw(X)[1]
+        outputs = self._raw(X)
+        probas = self._target_encoder.probabilities(outputs)
+        return probas[0] if len(probas) == 1 else probas
 
     def score(self, X, y, sample_weight=None):
-        """Mean of R² on the amount and accuracy on the label.
+        """Mean of R² on each amount column and accuracy on each label column.
 
         Labels never seen at fit count as misses.
 
         Parameters
         ----------
         X : array-like
-        y : array-like of shape (n_samples, 2)
+        y : array-like of shape (n_samples, n_columns)
+            The columns of ``y`` at fit.
         sample_weight : array-like of shape (n_samples,), default=None
 
         Returns
         -------
         float
         """
-        amount, label = split_target(y)
+        check_is_fitted(self)
+        amounts, labels = self._target_encoder.read(y)
         pred = self.predict(X)
-        r2 = r2_score(amount, pred.amount, sample_weight=sample_weight)
-        acc = label_accuracy(label, pred.label, sample_weight)
-        return float((r2 + acc) / 2.0)
+        n = len(pred.amount)
+        scores = [
+            r2_score(a, p, sample_weight=sample_weight)
+            for a, p in zip(amounts, _columns_of(pred.amount, n))
+        ] + [
+            label_accuracy(t, p, sample_weight)
+            for t, p in zip(labels, _columns_of(pred.label, n))
+        ]
+        return float(np.mean(scores))
+
+
+def _columns_of(values, n):
+    values = np.asarray(values)
+    if values.ndim == 1:
+        return [values]
+    return [values[:, j] for j in range(values.shape[1])]
+
+
+def meta_target_type(head):
+    """scikit-learn's name of a label head's target type."""
+    return "binary" if head.units == 1 or head.loss == "binary_crossentropy" else "multiclass"
+
+
+def _meta(x_info, encoder):
+    """What a ``model=`` builder is told about the data (``meta``)."""
+    heads = encoder.heads_
+    labels = [h for h in heads if h.is_label]
+    single = len(labels) == 1
+    classes = encoder.classes_
+    meta = {
+        "n_features_in_": x_info["n_features_in_"],
+        "feature_names_in_": x_info["feature_names_in_"],
+        "X_shape_": x_info["X_shape_"],
+        "X_dtype_": np.dtype(np.float32),
+        "heads_": heads,
+        "output_names_": [h.name for h in heads],
+        "amount_columns_": encoder.amount_columns_,
+        "label_columns_": encoder.label_columns_,
+        "n_classes_": len(classes[0]) if single else [len(c) for c in classes],
+        "classes_": classes[0] if single else list(classes),
+        "target_type_": (meta_target_type(labels[0]) if single
+                         else [meta_target_type(h) for h in labels]),
+        "label_units_": labels[0].units if single else [h.units for h in labels],
+        "n_outputs_expected_": len(heads),
+        "loss_weights_": encoder.head_loss_weights_,
+    }
+    return meta
 
 
 class _FittedNetwork:
@@ -759,10 +743,10 @@ class _FittedNetwork:
     (``model_``) is built only when asked for. Neither is pickled.
     """
 
-    def __init__(self, recipe, weights, label_mode, built=None):
+    def __init__(self, recipe, weights, heads, built=None):
         self.recipe = recipe
         self.weights = weights
-        self.label_mode = label_mode
+        self.heads = tuple(heads)
         self._reset()
         self._built = built  # the builder's network at fit: model_ without a rebuild
 
@@ -771,7 +755,7 @@ class _FittedNetwork:
         self._lock = threading.Lock()
 
     def __getstate__(self):
-        return {k: self.__dict__[k] for k in ("recipe", "weights", "label_mode")}
+        return {k: self.__dict__[k] for k in ("recipe", "weights", "heads")}
 
     def __setstate__(self, state):
         self.__dict__.update(state)
@@ -792,17 +776,12 @@ class _FittedNetwork:
             return self._model
 
     def predict_raw(self, X):
-        """Training-scale amounts (n,) and label probabilities (n, n_classes)."""
+        """Each head's raw output on ``X``: ``{name: (n, units) float64}``."""
+        if X.shape[0] == 0:
+            return {h.name: np.zeros((0, h.units)) for h in self.heads}
         with self._lock:
             if self._forward is None:
                 self._forward = _engine.forward(self.recipe.key, self._build)
                 self._device_weights = self._forward.device_weights(self.weights)
             forward, device_weights = self._forward, self._device_weights
-        if X.shape[0] == 0:
-            n_classes = self.recipe.meta["n_classes_"]
-            units = 1 if self.label_mode.startswith("sigmoid") else n_classes
-            return np.zeros(0), _network.label_probabilities(
-                np.zeros((0, units)), self.label_mode
-            )
-        amount, raw = forward(device_weights, X)
-        return amount, _network.label_probabilities(raw, self.label_mode)
+        return forward(device_weights, X)

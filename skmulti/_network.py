@@ -46,25 +46,25 @@ def build_default_network(
     dropout,
     recurrent_layer_sizes,
     recurrent_cell,
-    amount_loss,
     seed,
     dtype="float32",
 ):
-    """Build the built-in network: a shared trunk and two heads.
+    """Build the built-in network: a shared trunk and one output per head.
 
     The trunk is, for 3-D ``X``, masking of padded timesteps and the recurrent
-    layers, then the dense ``hidden_layer_sizes``. The heads are named
-    ``"amount"`` (1 linear unit; exponential for the log-link losses of
-    ``POSITIVE_LOSSES``: "poisson", "gamma", "tweedie") and
-    ``"label"`` (1 sigmoid unit for 2 classes, ``n_classes`` softmax units
-    otherwise). Every random layer gets its own seed drawn from ``seed``.
+    layers, then the dense ``hidden_layer_sizes``. Each head of
+    ``meta["heads_"]`` (:class:`skmulti._heads.Head`) is one dense output named
+    after it: an amount 1 linear unit (exponential for the log-link losses of
+    ``POSITIVE_LOSSES``: "poisson", "gamma", "tweedie"), a label 1 sigmoid unit
+    for 2 classes, ``n_classes`` softmax units otherwise. Every random layer
+    gets its own seed drawn from ``seed``.
 
     Parameters
     ----------
     meta : dict
-        Needs ``X_shape_`` and ``n_classes_``.
-    hidden_layer_sizes, activation, dropout, recurrent_layer_sizes, recurrent_cell,
-    amount_loss : see :class:`skmulti.RegressorClassifier`.
+        Needs ``X_shape_`` and ``heads_``.
+    hidden_layer_sizes, activation, dropout, recurrent_layer_sizes, recurrent_cell : \
+see :class:`skmulti.RegressorClassifier`.
     seed : int
     dtype : str, default="float32"
         Dtype of the layers' weights and computations.
@@ -72,15 +72,18 @@ def build_default_network(
     Returns
     -------
     keras.Model
-        Functional model with outputs ``{"amount": (n, 1), "label": (n, units)}``.
+        Functional model with outputs ``{head.name: (n, head.units)}``.
 
     Examples
     --------
+    >>> from skmulti._heads import amount_head, label_head
     >>> from skmulti._network import build_default_network
+    >>> heads = (amount_head("amount", 0, 0, "squared_error", positive=False),
+    ...          label_head("label", 1, 1, 3))
     >>> net = build_default_network(
-    ...     {"X_shape_": (10, 4), "n_classes_": 3}, hidden_layer_sizes=(8,),
+    ...     {"X_shape_": (10, 4), "heads_": heads}, hidden_layer_sizes=(8,),
     ...     activation="relu", dropout=0.0, recurrent_layer_sizes=(4,),
-    ...     recurrent_cell="lstm", amount_loss="squared_error", seed=0)
+    ...     recurrent_cell="lstm", seed=0)
     >>> sorted(net.output.keys()), net.output["label"].shape
     (['amount', 'label'], (None, 3))
     """
@@ -120,22 +123,16 @@ def build_default_network(
             h = keras.layers.Dropout(
                 dropout, seed=_seeds(rng), name=f"dropout_{i}", dtype=dtype
             )(h)
-    amount = keras.layers.Dense(
-        1,
-        activation="exponential" if amount_loss in POSITIVE_LOSSES else None,
-        kernel_initializer=glorot(seed=_seeds(rng)),
-        name="amount",
-        dtype=dtype,
-    )(h)
-    n_classes = meta["n_classes_"]
-    label = keras.layers.Dense(
-        1 if n_classes == 2 else n_classes,
-        activation="sigmoid" if n_classes == 2 else "softmax",
-        kernel_initializer=glorot(seed=_seeds(rng)),
-        name="label",
-        dtype=dtype,
-    )(h)
-    return keras.Model(inputs, {"amount": amount, "label": label}, name="two_head")
+    outputs = {}
+    for head in meta["heads_"]:
+        outputs[head.name] = keras.layers.Dense(
+            head.units,
+            activation=head.activation,
+            kernel_initializer=glorot(seed=_seeds(rng)),
+            name=head.name,
+            dtype=dtype,
+        )(h)
+    return keras.Model(inputs, outputs, name="two_head")
 
 
 def _activation_name(tensor):
@@ -180,10 +177,13 @@ def initial_weights(network, seed):
     Examples
     --------
     >>> from skmulti._network import build_default_network, initial_weights
+    >>> from skmulti._heads import amount_head, label_head
+    >>> heads = (amount_head("amount", 0, 0, "squared_error", positive=False),
+    ...          label_head("label", 1, 1, 3))
     >>> net = build_default_network(
-    ...     {"X_shape_": (10, 4), "n_classes_": 3}, hidden_layer_sizes=(8,),
+    ...     {"X_shape_": (10, 4), "heads_": heads}, hidden_layer_sizes=(8,),
     ...     activation="relu", dropout=0.5, recurrent_layer_sizes=(),
-    ...     recurrent_cell="lstm", amount_loss="squared_error", seed=0)
+    ...     recurrent_cell="lstm", seed=0)
     >>> weights, seeds = initial_weights(net, 1)
     >>> [w.shape for w in weights], len(seeds)
     ([(4, 8), (8,), (8, 1), (1,), (8, 3), (3,)], 1)
@@ -222,8 +222,8 @@ def _orthogonal(rng, shape):
     return (q.T if rows < cols else q).reshape(shape)
 
 
-def _named_outputs(model, probe):
-    """Map ``"amount"``/``"label"`` to (output value on ``probe``, symbolic tensor)."""
+def _named_outputs(model, probe, expected):
+    """Map each expected head name to (output value on ``probe``, symbolic tensor)."""
     with warnings.catch_warnings():
         # Keras warns about a 1-unit softmax; check_network says it better.
         warnings.simplefilter("ignore", UserWarning)
@@ -239,37 +239,44 @@ def _named_outputs(model, probe):
         pairs = dict(zip(names, zip(values, outputs)))
     else:
         names, pairs = ["<a single tensor>"], {}
-    if set(pairs) != {"amount", "label"}:
+    if set(pairs) != set(expected):
+        example = ", ".join(f"{name!r}: ..." for name in expected)
+        quoted = [repr(name) for name in expected]
+        listed = " and ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1
+                              else quoted)
         raise ValueError(
             f"The Keras model has outputs {names}, but RegressorClassifier expects "
-            "exactly 2 named 'amount' and 'label'. Return "
-            "keras.Model(inputs, {'amount': amount_output, 'label': label_output}) "
-            "from your `model` function."
+            f"exactly {len(expected)} named {listed} (one per column of y: "
+            "meta['output_names_'] lists them). Return "
+            f"keras.Model(inputs, {{{example}}}) from your `model` function."
         )
     return pairs
 
 
 def check_network(model, meta, probe):
-    """Check that a network fits the data; return how to read its label head.
+    """Check that a network fits the data; return its heads as it outputs them.
 
     Parameters
     ----------
     model : keras.Model
     meta : dict
-        Needs ``n_classes_`` and ``classes_``.
+        Needs ``heads_`` (the built-in heads, :class:`skmulti._heads.Head`) and
+        ``classes_``.
     probe : ndarray
         A couple of rows of ``X`` to call the model on.
 
     Returns
     -------
-    label_mode : {"sigmoid", "softmax", "sigmoid_logits", "softmax_logits"}
+    heads : tuple of Head
+        ``meta["heads_"]`` with each label head's units and activation as the
+        model has them (a linear output is read as logits).
 
     Raises
     ------
     ValueError
-        When the outputs are not named ``amount`` and ``label``, the amount has
-        more than one unit, or the label head cannot represent the classes
-        (e.g. a 1-unit softmax, which always outputs 1.0).
+        When the outputs are not named after the heads, an amount has more
+        than one unit, or a label head cannot represent its classes (e.g. a
+        1-unit softmax, which always outputs 1.0).
     """
     import keras
 
@@ -278,25 +285,43 @@ def check_network(model, meta, probe):
             "The `model` function must return a keras.Model; got "
             f"{type(model).__name__}."
         )
-    outputs = _named_outputs(model, probe)
-    amount_value, _ = outputs["amount"]
-    amount_shape = tuple(keras.ops.shape(amount_value))
-    if not (len(amount_shape) == 1 or (len(amount_shape) == 2 and amount_shape[1] == 1)):
-        raise ValueError(
-            f"The 'amount' output has shape {amount_shape[1:]} per sample, but must "
-            "have 1 unit. End it with Dense(1)."
-        )
-    label_value, label_symbolic = outputs["label"]
-    label_shape = tuple(keras.ops.shape(label_value))
+    heads = meta["heads_"]
+    outputs = _named_outputs(model, probe, [h.name for h in heads])
+    classes = iter(meta["classes_"] if _several_labels(heads) else [meta["classes_"]])
+    checked = []
+    for head in heads:
+        value, symbolic = outputs[head.name]
+        if head.is_label:
+            checked.append(_check_label_output(head, value, symbolic, next(classes), probe))
+            continue
+        shape = tuple(keras.ops.shape(value))
+        if not (len(shape) == 1 or (len(shape) == 2 and shape[1] == 1)):
+            raise ValueError(
+                f"The {head.name!r} output has shape {shape[1:]} per sample, but must "
+                "have 1 unit. End it with Dense(1)."
+            )
+        checked.append(head)
+    return tuple(checked)
+
+
+def _several_labels(heads):
+    return sum(h.is_label for h in heads) != 1
+
+
+def _check_label_output(head, value, symbolic, classes, probe):
+    import keras
+
+    label_shape = tuple(keras.ops.shape(value))
     units = 1 if len(label_shape) == 1 else int(label_shape[-1])
-    n_classes = meta["n_classes_"]
+    classes = np.asarray(classes).tolist()  # plain ints/strs in messages
+    n_classes = len(classes)
     activation = None
-    if label_symbolic is not None:
-        activation = _activation_name(label_symbolic)
+    if symbolic is not None:
+        activation = _activation_name(symbolic)
     if activation is None:  # subclassed model: read the values
         from ._engine import as_numpy
 
-        values = as_numpy(label_value).reshape(len(probe), -1)
+        values = as_numpy(value).reshape(len(probe), -1)
         if units > 1 and np.allclose(values.sum(axis=1), 1.0, atol=1e-4) and (
             values >= 0
         ).all():
@@ -308,36 +333,34 @@ def check_network(model, meta, probe):
         else:
             activation = "linear"
     got = f"{units} unit(s) with a {activation!r} activation"
-    classes = np.asarray(meta["classes_"]).tolist()  # plain ints/strs in messages
+    where = f"The {head.name!r} output"
     if activation == "softmax" and units == 1:
         raise ValueError(
-            f"The 'label' output has {got}: a softmax over one unit always outputs "
+            f"{where} has {got}: a softmax over one unit always outputs "
             f"1.0, so the label head could never learn. {_FIX_LABEL_HEAD}"
         )
     if activation not in ("sigmoid", "softmax", "linear", None):
         raise ValueError(
-            f"The 'label' output has {got}; it must output probabilities or "
+            f"{where} has {got}; it must output probabilities or "
             f"logits. {_FIX_LABEL_HEAD}"
         )
-    if units == 1:
-        if n_classes != 2:
-            raise ValueError(
-                f"The 'label' output has {got}, but y has {n_classes} classes "
-                f"{classes[:10]}. {_FIX_LABEL_HEAD}"
-            )
-        return "sigmoid" if activation == "sigmoid" else "sigmoid_logits"
-    if units != n_classes:
+    if units == 1 and n_classes != 2:
         raise ValueError(
-            f"The 'label' output has {got}, but y has {n_classes} classes "
+            f"{where} has {got}, but y has {n_classes} classes "
+            f"{classes[:10]}. {_FIX_LABEL_HEAD}"
+        )
+    if units != 1 and units != n_classes:
+        raise ValueError(
+            f"{where} has {got}, but y has {n_classes} classes "
             f"{classes[:10]}; it needs {1 if n_classes == 2 else n_classes} unit(s). "
             f"{_FIX_LABEL_HEAD}"
         )
-    if activation == "sigmoid":
+    if units != 1 and activation == "sigmoid":
         raise ValueError(
-            f"The 'label' output has {got}: independent sigmoids do not make one "
+            f"{where} has {got}: independent sigmoids do not make one "
             f"class per row. {_FIX_LABEL_HEAD}"
         )
-    return "softmax" if activation == "softmax" else "softmax_logits"
+    return head.with_output(units, None if activation == "linear" else activation)
 
 
 def output_dtype(network):
@@ -432,27 +455,29 @@ def _log_link_losses():
     return _LOSS_CLASSES
 
 
-def label_loss_fn(label_mode, dtype=None):
-    """Per-sample Keras loss for the label head, computed in ``dtype``."""
+def loss_fn(head, dtype=None):
+    """Per-sample Keras loss of one head, computed in ``dtype``."""
     import keras
 
-    kwargs = {"from_logits": label_mode.endswith("_logits"), "reduction": None}
-    if label_mode.startswith("sigmoid"):
+    if not head.is_label:
+        return amount_loss_fn(head.loss, dtype)
+    kwargs = {"from_logits": head.from_logits, "reduction": None}
+    if not head.sparse_codes:
         return keras.losses.BinaryCrossentropy(dtype=dtype, **kwargs)
     return keras.losses.SparseCategoricalCrossentropy(dtype=dtype, **kwargs)
 
 
-def label_probabilities(raw, label_mode):
-    """Turn the label output into an (n, n_classes) float64 probability array."""
+def label_probabilities(raw, head):
+    """Turn a label head's output into an (n, n_classes) float64 probability array."""
     raw = np.asarray(raw, dtype=np.float64)
-    if label_mode.startswith("sigmoid"):
+    if not head.sparse_codes:
         p = raw.reshape(-1)
-        if label_mode == "sigmoid_logits":
+        if head.from_logits:
             p = 1.0 / (1.0 + np.exp(-p))
         p = np.clip(p, 0.0, 1.0)
         return np.column_stack([1.0 - p, p])
     raw = raw.reshape(len(raw), -1)
-    if label_mode == "softmax_logits":
+    if head.from_logits:
         raw = np.exp(raw - raw.max(axis=1, keepdims=True))
     raw = np.clip(raw, 0.0, None)
     total = raw.sum(axis=1, keepdims=True)
@@ -500,7 +525,8 @@ class NetworkRecipe:
         from ._engine import _freeze
 
         key = ("default", keras.backend.backend(), tuple(meta["X_shape_"][2:]),
-               int(meta["X_shape_"][-1]), int(meta["n_classes_"]), _freeze(arch))
+               int(meta["X_shape_"][-1]), tuple(h.signature for h in meta["heads_"]),
+               _freeze(arch))
         return cls(meta, arch=arch, key=key)
 
     def build(self, seed=0):

@@ -87,20 +87,51 @@ def refuse_sklearn_scorer(method, depth=2):
         frame = frame.f_back
 
 
-class Prediction(NamedTuple):
+class _Pair(NamedTuple):
+    amount: np.ndarray
+    label: np.ndarray
+
+
+def _exact_in_float(label):
+    """Whether float64 holds every label exactly (floats, ints up to 2**53)."""
+    label = np.asarray(label)
+    return label.dtype.kind == "f" or (
+        label.dtype.kind in "iu"
+        and (label.size == 0 or max(-int(label.min()), int(label.max())) <= 2**53)
+    )
+
+
+def _as_columns(values, n):
+    """The columns of an amount or label part: (n,) is one, (n, k) is k."""
+    values = np.asarray(values)
+    if values.ndim == 1:
+        return [values]
+    return [values[:, j] for j in range(values.shape[1])] if values.ndim == 2 else [
+        values.reshape(n)]
+
+
+class Prediction(_Pair):
     """An (amount, label) pair of predictions, in ``y``'s layout as an array.
 
     It unpacks like a tuple (``amount, label = pred``), and ``np.asarray(pred)``
-    has shape ``(n_samples, 2)`` like the ``y`` the estimator was fitted on
-    (float64 when the labels are floats or ints up to 2**53, object otherwise,
-    booleans included, so that every label keeps its value and type).
+    has the layout of the ``y`` the estimator was fitted on: one column per
+    column of ``y``, in ``y``'s order (float64 when every label is a float or
+    an int up to 2**53, object otherwise, booleans included, so that every
+    label keeps its value and type).
 
     Attributes
     ----------
-    amount : ndarray of shape (n_samples,), dtype float64
-        The predicted amounts, on the scale of ``y[:, 0]``.
-    label : ndarray of shape (n_samples,)
-        The predicted labels, of the dtype of ``y[:, 1]`` at fit.
+    amount : ndarray of shape (n_samples,) or (n_samples, n_amounts)
+        The predicted amounts, float64: 1-D when ``y`` has one amount column
+        (the default layout), else one column per amount column (``(n, 0)``
+        for none).
+    label : ndarray of shape (n_samples,) or (n_samples, n_labels)
+        The predicted labels: 1-D, of the dtype of the label column, when ``y``
+        has one label column, else one column per label column (object dtype
+        when the columns' dtypes differ).
+    amount_positions, label_positions : tuple of int
+        Where the amount and label columns sit in ``y`` (by default the amounts
+        first, then the labels).
 
     Examples
     --------
@@ -112,15 +143,51 @@ class Prediction(NamedTuple):
     (2, 2)
     >>> pred.shape
     (2, 2)
+    >>> two = Prediction.from_columns([np.array([1.0])], [np.array([0]), np.array([5])],
+    ...                               1, amount_positions=[1], label_positions=[0, 2])
+    >>> two.amount.shape, two.label.shape, np.asarray(two).tolist()
+    ((1,), (1, 2), [[0.0, 1.0, 5.0]])
     """
 
-    amount: np.ndarray
-    label: np.ndarray
+    def __new__(cls, amount, label, *, amount_positions=None, label_positions=None):
+        self = super().__new__(cls, amount, label)
+        n = len(amount)
+        n_amounts = len(_as_columns(amount, n))
+        n_labels = len(_as_columns(label, n))
+        if amount_positions is None:
+            amount_positions = range(n_amounts)
+        if label_positions is None:
+            label_positions = range(n_amounts, n_amounts + n_labels)
+        self.amount_positions = tuple(int(p) for p in amount_positions)
+        self.label_positions = tuple(int(p) for p in label_positions)
+        return self
+
+    def __getnewargs__(self):
+        return (self.amount, self.label)
+
+    @classmethod
+    def from_columns(cls, amounts, labels, n, *, amount_positions, label_positions):
+        """A prediction from one 1-D array per column (1-D parts for one column)."""
+
+        def part(columns, dtype=None):
+            if len(columns) == 1:
+                return np.asarray(columns[0], dtype=dtype)
+            if not columns:
+                return np.zeros((n, 0), dtype=dtype or np.float64)
+            kinds = {np.asarray(c).dtype for c in columns}
+            common = kinds.pop() if len(kinds) == 1 else object
+            out = np.empty((n, len(columns)), dtype=dtype or common)
+            for j, column in enumerate(columns):
+                out[:, j] = column
+            return out
+
+        return cls(part(amounts, np.float64), part(labels),
+                   amount_positions=amount_positions, label_positions=label_positions)
 
     @property
     def shape(self):
-        """``(n_samples, 2)``, the shape of ``np.asarray(self)``."""
-        return (len(self.amount), 2)
+        """``(n_samples, n_columns)``, the shape of ``np.asarray(self)``."""
+        return (len(self.amount), len(self.amount_positions) + len(self.label_positions))
 
     @property
     def ndim(self):
@@ -131,19 +198,17 @@ class Prediction(NamedTuple):
         caller = _sklearn_metric_caller()
         if caller is not None:
             raise TypeError(_HOW_TO_SCORE.format(func=caller))
-        label = np.asarray(self.label)
+        n, width = self.shape
+        amounts = _as_columns(self.amount, n)
+        labels = _as_columns(self.label, n)
         # float64 holds a label exactly only for floats and ints up to 2**53;
         # booleans (which would come back as 1.0/0.0) and larger ints go to object.
-        exact = label.dtype.kind == "f" or (
-            label.dtype.kind in "iu"
-            and (label.size == 0 or max(-int(label.min()), int(label.max())) <= 2**53)
-        )
-        if exact:
-            out = np.column_stack([np.asarray(self.amount, dtype=np.float64), label])
-        else:
-            out = np.empty((len(self.amount), 2), dtype=object)
-            out[:, 0] = np.asarray(self.amount, dtype=np.float64)
-            out[:, 1] = label
+        exact = all(_exact_in_float(label) for label in labels)
+        out = np.empty((n, width), dtype=np.float64 if exact else object)
+        for position, column in zip(self.amount_positions, amounts):
+            out[:, position] = np.asarray(column, dtype=np.float64)
+        for position, column in zip(self.label_positions, labels):
+            out[:, position] = column
         if dtype is not None:
             out = out.astype(dtype)
         return out

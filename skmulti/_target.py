@@ -7,10 +7,12 @@ integer codes and decodes them back, and scales the amount for training.
 
 import math
 import numbers
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import type_of_target
 
 #: 2**63 as a float: whole-number float labels below it in absolute value are
@@ -38,20 +40,32 @@ def _is_missing(value):
     )
 
 
-def _columns(y):
-    """Return the two columns of ``y`` as 1-D arrays, keeping each one's dtype."""
+def _table(y, *, default_layout=True):
+    """Return the columns of ``y`` as 1-D arrays (each in its own dtype) and their ids.
+
+    The ids are the DataFrame's column names, or the positions 0, 1, ... With
+    ``default_layout`` (``amount_columns=None``), ``y`` needs at least 2 columns.
+    """
     if y is None:
         raise ValueError(
             "RegressorClassifier requires y to be passed, but the target y is None. "
             f"Pass y of shape (n_samples, 2): {_Y_LAYOUT}."
         )
+    need = "at least 2 columns" if default_layout else "at least 1 column"
     if hasattr(y, "iloc") and hasattr(y, "columns"):  # pandas DataFrame
-        if y.shape[1] != 2:
+        if y.shape[1] < (2 if default_layout else 1):
             raise ValueError(
-                f"y must have 2 columns ({_Y_LAYOUT}); got a DataFrame with "
-                f"{y.shape[1]} column(s): {list(y.columns)}."
+                f"y must have {need} ({_Y_LAYOUT}, or set amount_columns); got a "
+                f"DataFrame with {y.shape[1]} column(s): {list(y.columns)}."
             )
-        return y.iloc[:, 0].to_numpy(), y.iloc[:, 1].to_numpy()
+        names = list(y.columns)
+        if len(set(names)) != len(names):
+            dup = sorted({str(n) for n in names if names.count(n) > 1})
+            raise ValueError(
+                f"y has duplicate column names {dup}; every column of y needs its own "
+                "name. Rename them, e.g. y.columns = [...]."
+            )
+        return [y.iloc[:, j].to_numpy() for j in range(y.shape[1])], names
     if hasattr(y, "iloc"):  # pandas Series: one column only
         raise ValueError(
             f"y must have 2 columns ({_Y_LAYOUT}); got a pandas Series of shape "
@@ -74,13 +88,35 @@ def _columns(y):
                 f"y must be a 2-column array-like ({_Y_LAYOUT}); could not read it "
                 f"as a table: {exc}"
             ) from None
-    if arr.ndim != 2 or arr.shape[1] != 2:
+    if arr.ndim != 2 or arr.shape[1] < (2 if default_layout else 1):
         raise ValueError(
-            f"y must have shape (n_samples, 2) ({_Y_LAYOUT}); got shape {arr.shape}. "
-            "Stack the two targets, e.g. np.column_stack([amount, label]) or a "
-            "2-column DataFrame."
+            f"y must have shape (n_samples, 2) ({_Y_LAYOUT}), or (n_samples, k) with "
+            f"amount_columns naming the amounts; got shape {arr.shape}. "
+            "Stack the targets, e.g. np.column_stack([amount, label]) or a "
+            "DataFrame."
         )
-    return arr[:, 0], arr[:, 1]
+    return [arr[:, j] for j in range(arr.shape[1])], list(range(arr.shape[1]))
+
+
+def _columns(y):
+    """Return the two columns of a default-layout ``y`` (amount, label)."""
+    columns, _ = _table(y)
+    if len(columns) != 2:
+        raise ValueError(
+            f"y must have shape (n_samples, 2) ({_Y_LAYOUT}); got {len(columns)} "
+            "columns."
+        )
+    return columns[0], columns[1]
+
+
+def _where(kind, column):
+    """``"amount column of y (column 2, 'spend')"``: how messages name a column.
+
+    ``column`` is a position, or a ``(position, name)`` pair for a DataFrame.
+    """
+    position, name = column if isinstance(column, tuple) else (column, None)
+    named = "" if name is None else f", {name!r}"
+    return f"{kind} column of y (column {position}{named})"
 
 
 def _missing_kind(value):
@@ -109,7 +145,7 @@ def _rows(indices, limit=10):
     return f"{rows[:limit]}{' ...' if len(rows) > limit else ''}"
 
 
-def _refuse_missing_amounts(kinds):
+def _refuse_missing_amounts(kinds, column=0):
     """Raise the error for missing or infinite amounts; ``kinds`` maps row -> kind."""
     by_kind = {}
     for row, kind in kinds.items():
@@ -125,13 +161,16 @@ def _refuse_missing_amounts(kinds):
         if ks & set(by_kind)
     )
     raise ValueError(
-        f"Input y contains {sk_words}: the amount column of y (column 0) contains "
-        f"{'; '.join(parts)}. Every row needs a finite amount: drop those rows or "
+        f"Input y contains {sk_words}: the amount column of y (column "
+        f"{column[0] if isinstance(column, tuple) else column}) contains "
+        f"{'; '.join(parts)}"
+        f"{f' (the column named {column[1]!r})' if isinstance(column, tuple) else ''}. "
+        "Every row needs a finite amount: drop those rows or "
         "impute their amounts before fitting."
     )
 
 
-def _amount_column(col):
+def _amount_column(col, column=0):
     """Return the amount column as float64; refuse text, complex, missing and inf."""
     kinds = {}
     if col.dtype.kind == "O":
@@ -148,15 +187,17 @@ def _amount_column(col):
         except (TypeError, ValueError):
             bad = next(v for v in col.tolist() if not _is_float(v) and v == v)
             raise ValueError(
-                "The amount column of y (column 0) must be numeric; got "
-                f"{bad!r}. If your label is in column 0, swap the columns: "
-                f"y must be ({_Y_LAYOUT})."
+                f"The {_where('amount', column)} must be numeric; got "
+                f"{bad!r}. If that column is a label, swap the columns or say which "
+                f"columns are amounts with amount_columns (default layout: "
+                f"{_Y_LAYOUT})."
             ) from None
     elif col.dtype.kind == "c":
         raise ValueError("Complex data not supported in the amount column of y.")
     elif col.dtype.kind not in "biuf":
         raise ValueError(
-            f"The amount column of y (column 0) must be numeric; got dtype {col.dtype}."
+            f"The {_where('amount', column)} must be numeric; got dtype "
+            f"{col.dtype}."
         )
     col = np.asarray(col, dtype=np.float64)
     bad = ~np.isfinite(col)
@@ -165,7 +206,7 @@ def _amount_column(col):
             int(i): "NaN" if np.isnan(col[i]) else "infinity" for i in np.flatnonzero(bad)
         }
         found.update(kinds)
-        _refuse_missing_amounts(dict(sorted(found.items())))
+        _refuse_missing_amounts(dict(sorted(found.items())), column)
     return col
 
 
@@ -177,34 +218,34 @@ def _is_float(value):
     return True
 
 
-def _label_column(col):
+def _label_column(col, column=1):
     """Return the label column in its natural dtype (str, int, bool or float)."""
     if col.dtype.kind == "O" or str(col.dtype) == "category":
         values = col.tolist()
         missing = [i for i, v in enumerate(values) if _is_missing(v)]
         if missing:
             raise ValueError(
-                "The label column of y (column 1) contains missing values (None or "
+                f"The {_where('label', column)} contains missing values (None or "
                 f"NaN) at row(s) {missing[:5]}{'...' if len(missing) > 5 else ''}. "
                 "Drop those rows or fill them with a class of their own."
             )
         kinds = {"str" if isinstance(v, str) else type(v).__name__ for v in values}
         if "str" in kinds and len(kinds) > 1:
             raise ValueError(
-                "Mix of label input types (string and number) in the label column of "
-                f"y: {sorted(kinds)}. Convert every label to one type, e.g. "
+                f"Mix of label input types (string and number) in the "
+                f"{_where('label', column)}: {sorted(kinds)}. Convert every label to one type, e.g. "
                 "y[:, 1].astype(str)."
             )
         if any(isinstance(v, (list, tuple, dict, set, np.ndarray)) for v in values):
             raise ValueError(
-                "The label column of y (column 1) must hold one hashable label per "
+                f"The {_where('label', column)} must hold one hashable label per "
                 "row; got a sequence in a cell."
             )
         col = np.asarray(values)
     if col.dtype.kind == "f":
         if not np.isfinite(col).all():
             raise ValueError(
-                "The label column of y (column 1) contains NaN or infinity. Drop "
+                f"The {_where('label', column)} contains NaN or infinity. Drop "
                 "those rows or fill them with a class of their own."
             )
         if (
@@ -260,6 +301,9 @@ class LabelEncoder:
     the labels it was fitted on and refuses fewer than two classes.
     """
 
+    def __init__(self, column=1):
+        self.column = column
+
     def fit(self, label):
         if label.dtype.kind == "f" and np.all(label == np.round(label)):
             # Whole numbers beyond int64 (1e19) that _label_column kept as floats:
@@ -269,21 +313,23 @@ class LabelEncoder:
             target_type = type_of_target(label, input_name="y")
         if target_type == "unknown" and label.dtype.kind == "O":
             raise ValueError(
-                "Unknown label type: 'unknown'. The label column of y (column 1) holds "
+                f"Unknown label type: 'unknown'. The {_where('label', self.column)} holds "
                 "values that cannot be read as classes (for example Python ints "
                 "beyond int64's range, or objects of mixed kinds). Use strings, ints "
                 "within int64's range, bools or floats: e.g. y[:, 1].astype(str)."
             )
         if target_type not in ("binary", "multiclass"):
             raise ValueError(
-                f"Unknown label type: {target_type!r}. The label column of y (column "
-                "1) must hold classes; it looks continuous. If your amount is in "
-                f"column 1, swap the columns: y must be ({_Y_LAYOUT})."
+                f"Unknown label type: {target_type!r}. The {_where('label', self.column)} "
+                "must hold classes; it looks continuous. If it is an "
+                "amount, swap the columns or list it in amount_columns (default "
+                f"layout: {_Y_LAYOUT})."
             )
         classes = np.unique(label)
         if len(classes) < 2:
             raise ValueError(
-                f"The label column of y has only one class ({classes.tolist()[0]!r}); "
+                f"The {_where('label', self.column)} has only one class "
+                f"({classes.tolist()[0]!r}); "
                 "RegressorClassifier needs at least 2 classes to train its label "
                 "head. Check the rows you pass, or fit a regressor alone."
                 if len(classes)
@@ -730,3 +776,345 @@ class AmountEncoder:
         z = np.asarray(z, dtype=np.float64).reshape(-1, 1) * self.scale_ + self.center_
         out = self.transformer_.inverse_transform(z)
         return np.asarray(out, dtype=np.float64).reshape(-1)
+
+
+# -- the whole target: every column of y, one head each ------------------------------
+
+
+def _resolve_amount_columns(spec, ids, is_frame):
+    """Positions in ``y`` of the amount columns named by ``amount_columns``."""
+    if spec is None:
+        return [0]
+    if isinstance(spec, (str, bytes)) or np.ndim(spec) != 1:
+        raise ValueError(
+            "The 'amount_columns' parameter of RegressorClassifier must be None or a "
+            f"list of columns of y (positions, or names for a DataFrame y); got "
+            f"{spec!r}. For one amount column pass a list: amount_columns=[{spec!r}]."
+        )
+    positions = []
+    for item in list(spec):
+        if is_frame and item in ids and not isinstance(item, (bool, np.bool_)):
+            position = ids.index(item)
+        elif isinstance(item, numbers.Integral) and not isinstance(item, (bool, np.bool_)):
+            position = int(item)
+            if not -len(ids) <= position < len(ids):
+                raise ValueError(
+                    f"amount_columns={list(spec)!r}: position {position} is out of "
+                    f"range for a y with {len(ids)} column(s) (positions 0 to "
+                    f"{len(ids) - 1})."
+                )
+            position %= len(ids)
+        else:
+            known = f"its columns are {ids}" if is_frame else "y has no column names"
+            raise ValueError(
+                f"amount_columns={list(spec)!r}: {item!r} is not a column of y "
+                f"({known}). Name columns of a DataFrame y, or give positions."
+            )
+        if position in positions:
+            raise ValueError(
+                f"amount_columns={list(spec)!r} names the column {ids[position]!r} "
+                "twice; name each amount column once."
+            )
+        positions.append(position)
+    return sorted(positions)
+
+
+def _per_label(value, n_labels, name, *, accepts):
+    """One value per label column: a list of them, or one value for every column."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != n_labels:
+            raise ValueError(
+                f"{name} has {len(value)} entries but y has {n_labels} label "
+                f"column(s); give one entry ({accepts}) per label column, in y's "
+                f"order, e.g. {name}={[None] * n_labels!r}."
+            )
+        return list(value)
+    return [value] * n_labels
+
+
+class TargetEncoder:
+    """Translate ``y`` (amount and label columns) into one target per head, and back.
+
+    The one place that knows the layout of ``y``: which columns are amounts,
+    how each label is encoded (integer codes into its sorted classes), how each
+    amount is scaled for training (its own transformer and scale), which rows
+    train which head (``sample_weight``, ``class_weight`` on its label only, the
+    hurdle mask), and how the heads' outputs become a prediction again. It
+    knows nothing about Keras; heads are :class:`skmulti._heads.Head` values.
+
+    Parameters
+    ----------
+    amount_columns : None or list, default=None
+        As for :class:`skmulti.RegressorClassifier`.
+    amount_loss, amount_transformer, class_weight, label_weight, \
+zero_amount_label : see :class:`skmulti.RegressorClassifier`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmulti._target import TargetEncoder
+    >>> y = np.array([[1.0, 0, 5], [2.0, 1, 6], [3.0, 1, 7], [4.0, 0, 5]])
+    >>> enc = TargetEncoder(class_weight=[None, "balanced"])
+    >>> encoded = enc.fit_encode(y, np.ones(4))
+    >>> [h.name for h in enc.heads_], enc.amount_columns_, enc.label_columns_
+    (['amount', 'label_1', 'label_2'], [0], [1, 2])
+    >>> [c.tolist() for c in enc.classes_]
+    [[0, 1], [5, 6, 7]]
+    """
+
+    def __init__(self, amount_columns=None, *, amount_loss="squared_error",
+                 amount_transformer="standard", class_weight=None, label_weight=1.0,
+                 zero_amount_label=None):
+        self.amount_columns = amount_columns
+        self.amount_loss = amount_loss
+        self.amount_transformer = amount_transformer
+        self.class_weight = class_weight
+        self.label_weight = label_weight
+        self.zero_amount_label = zero_amount_label
+
+    # -- reading y -----------------------------------------------------------------
+
+    def _layout(self, y):
+        columns, ids = _table(y, default_layout=self.amount_columns is None)
+        is_frame = hasattr(y, "columns")
+        amount_pos = _resolve_amount_columns(self.amount_columns, ids, is_frame)
+        label_pos = [j for j in range(len(ids)) if j not in amount_pos]
+        return columns, ids, amount_pos, label_pos
+
+    def read(self, y):
+        """The amount columns (float64) and label columns of ``y``, fitted layout.
+
+        Returns
+        -------
+        amounts : list of ndarray of shape (n_samples,)
+        labels : list of ndarray of shape (n_samples,)
+        """
+        columns, ids = _table(y, default_layout=False)
+        if len(ids) != len(self.columns_):
+            raise ValueError(
+                f"y has {len(ids)} column(s), but the estimator was fitted on a y of "
+                f"{len(self.columns_)} ({self.columns_}); pass y with the same "
+                "columns as at fit."
+            )
+        where = [(j, i) if isinstance(i, str) else j for j, i in enumerate(ids)]
+        amounts = [_amount_column(columns[j], where[j]) for j in self.amount_positions_]
+        labels = [_label_column(columns[j], where[j]) for j in self.label_positions_]
+        return amounts, labels
+
+    # -- fit -----------------------------------------------------------------------
+
+    def fit_encode(self, y, sample_weight):
+        """Fit on ``y`` and return its training targets (an :class:`EncodedTarget`).
+
+        Everything about ``y`` and the target parameters is validated here,
+        before anything is stored.
+        """
+        from ._heads import AMOUNT, LABEL, amount_head, head_name, label_head
+        from ._network import POSITIVE_LOSSES, ZERO_FREE_LOSSES
+
+        columns, ids, amount_pos, label_pos = self._layout(y)
+        where = [(j, i) if hasattr(y, "columns") else j for j, i in enumerate(ids)]
+        amounts = [_amount_column(columns[j], where[j]) for j in amount_pos]
+        labels = [_label_column(columns[j], where[j]) for j in label_pos]
+        n = len(columns[0])
+        label_encoders = [LabelEncoder(where[j]).fit(lab) for j, lab in zip(label_pos, labels)]
+        codes = [enc.transform(lab) for enc, lab in zip(label_encoders, labels)]
+        class_weights = _per_label(self.class_weight, len(labels), "class_weight",
+                                   accepts="None, 'balanced' or a dict")
+        if isinstance(self.class_weight, dict) and len(labels) > 1:
+            raise ValueError(
+                f"class_weight is one dict but y has {len(labels)} label columns "
+                f"{[ids[j] for j in label_pos]}; pass a list with one entry per label "
+                "column (None, 'balanced' or a dict), e.g. "
+                f"class_weight={[None] * len(labels)!r} with a dict in place of the "
+                "column to weight."
+            )
+        label_weights = [
+            training_weights(
+                _class_row_weights(cw, enc, code, sample_weight, ids[j]), name="class_weight"
+            )
+            for cw, enc, code, j in zip(class_weights, label_encoders, codes, label_pos)
+        ]
+        loss_weights = [
+            check_loss_weight(w, name="label_weight")
+            for w in _per_label(self.label_weight, len(labels), "label_weight",
+                                accepts="a number >= 0")
+        ]
+        zero_label = None
+        trains_amount = np.ones(n, dtype=bool)
+        if self.zero_amount_label is not None:
+            if len(labels) != 1 or not amounts:
+                raise ValueError(
+                    f"zero_amount_label={self.zero_amount_label!r} needs exactly one "
+                    f"label column and at least one amount column (the hurdle: that "
+                    f"label gates every amount); y has {len(labels)} label column(s) "
+                    f"and {len(amounts)} amount column(s). Pass zero_amount_label=None."
+                )
+            zero_label = check_zero_amount_label(
+                self.zero_amount_label, label_encoders[0].classes_
+            )
+            trains_amount = labels[0] != zero_label
+            if not trains_amount.any():
+                raise ValueError(
+                    f"Every row has zero_amount_label={zero_label!r}, so "
+                    "no row is left to train the amount head."
+                )
+        log_link = self.amount_loss in POSITIVE_LOSSES
+        spec = self.amount_transformer
+        if log_link and isinstance(spec, str) and spec == "standard":
+            # Standardizing would make amounts negative; the log-link losses need
+            # the raw scale, and AmountEncoder already divides it by its mean.
+            spec = None
+        amount_encoders, amount_targets = [], []
+        for amount in amounts:
+            encoder = AmountEncoder(
+                resolve_amount_transformer(spec), center=not log_link,
+                loss=self.amount_loss, allow_zero=self.amount_loss not in ZERO_FREE_LOSSES,
+            )
+            encoder.fit(amount[trains_amount], sample_weight[trains_amount])
+            z = np.zeros(n, dtype=np.float64)
+            z[trains_amount] = encoder.transform(amount[trains_amount])
+            amount_encoders.append(encoder)
+            amount_targets.append(z)
+
+        heads, targets, weights, head_loss_weights = [], [], [], []
+        amount_weights = sample_weight * trains_amount
+        for j, z in zip(amount_pos, amount_targets):
+            name = head_name(AMOUNT, ids[j], len(amount_pos))
+            heads.append(amount_head(name, ids[j], j, self.amount_loss, positive=log_link))
+            targets.append(z.reshape(-1, 1))
+            weights.append(amount_weights)
+            head_loss_weights.append(1.0)
+        for j, enc, code, w, lw in zip(label_pos, label_encoders, codes, label_weights,
+                                      loss_weights):
+            name = head_name(LABEL, ids[j], len(label_pos))
+            heads.append(label_head(name, ids[j], j, len(enc.classes_)))
+            targets.append(code)
+            weights.append(w)
+            head_loss_weights.append(lw)
+        _check_unique_names(heads)
+
+        self.columns_ = ids
+        self.amount_positions_, self.label_positions_ = amount_pos, label_pos
+        self.amount_columns_ = [ids[j] for j in amount_pos]
+        self.label_columns_ = [ids[j] for j in label_pos]
+        self.heads_ = tuple(heads)
+        self.label_encoders_ = label_encoders
+        self.amount_encoders_ = amount_encoders
+        self.classes_ = [enc.classes_ for enc in label_encoders]
+        self.zero_amount_label_ = zero_label
+        self.head_loss_weights_ = np.asarray(head_loss_weights, dtype=np.float64)
+        return EncodedTarget(
+            targets=targets, weights=weights, codes=codes, trains_amount=trains_amount,
+            strata=joint_strata(codes),
+        )
+
+    def set_outputs(self, heads):
+        """Take the heads as a custom network outputs them (units, activation)."""
+        self.heads_ = tuple(heads)
+
+    # -- predict -------------------------------------------------------------------
+
+    def probabilities(self, outputs):
+        """Each label head's (n, n_classes) probabilities from the raw outputs."""
+        from ._network import label_probabilities
+
+        return [label_probabilities(outputs[h.name], h) for h in self.heads_ if h.is_label]
+
+    def decode(self, outputs):
+        """A :class:`~skmulti.Prediction` from the network's raw outputs (name -> array)."""
+        from ._heads import AMOUNT
+        from ._prediction import Prediction
+
+        probas = self.probabilities(outputs)
+        labels = [enc.classes_[p.argmax(axis=1)] for enc, p in zip(self.label_encoders_, probas)]
+        amounts = [
+            enc.inverse_transform(outputs[h.name])
+            for enc, h in zip(self.amount_encoders_, (h for h in self.heads_ if h.kind == AMOUNT))
+        ]
+        if self.zero_amount_label_ is not None:
+            zero = labels[0] == self.zero_amount_label_
+            amounts = [np.where(zero, 0.0, a) for a in amounts]
+        n = len(next(iter(outputs.values()))) if outputs else 0
+        return Prediction.from_columns(
+            amounts, labels, n, amount_positions=self.amount_positions_,
+            label_positions=self.label_positions_,
+        )
+
+
+class EncodedTarget(NamedTuple):
+    """The training targets of a fit, one entry per head in ``heads_`` order."""
+
+    targets: list
+    weights: list
+    codes: list
+    trains_amount: np.ndarray
+    strata: object
+
+
+def _check_unique_names(heads):
+    names = [h.name for h in heads]
+    if len(set(names)) != len(names):
+        dup = sorted({n for n in names if names.count(n) > 1})
+        raise ValueError(
+            f"The columns of y give heads of the same name {dup} (a column name keeps "
+            "only letters, digits, '_', '.' and '-'). Rename the columns of y so "
+            "that they differ in those characters."
+        )
+
+
+def _class_row_weights(class_weight, encoder, codes, sample_weight, column):
+    """``sample_weight`` times each row's class weight in one label column."""
+    classes = encoder.classes_
+    if class_weight is None:
+        weights = sample_weight
+    elif isinstance(class_weight, str):
+        if class_weight != "balanced":
+            raise ValueError(
+                f"class_weight for label column {column!r} must be None, 'balanced' "
+                f"or a dict; got {class_weight!r}."
+            )
+        weights = sample_weight * compute_class_weight(
+            "balanced", classes=np.arange(len(classes)), y=codes
+        )[codes]
+    elif isinstance(class_weight, dict):
+        unknown = [k for k in class_weight if k not in set(classes.tolist())]
+        if unknown:
+            raise ValueError(
+                f"class_weight has key(s) {unknown} that are not classes of y; the "
+                f"classes are {classes.tolist()} (label column {column!r} of y)."
+            )
+        per_class = np.ones(len(classes))
+        for key, weight in class_weight.items():
+            if (not isinstance(weight, numbers.Real) or isinstance(weight, bool)
+                    or not np.isfinite(weight) or weight < 0):
+                raise ValueError(
+                    f"class_weight[{key!r}] must be a finite number >= 0; got "
+                    f"{weight!r}."
+                )
+            per_class[encoder.transform(np.asarray([key]))[0]] = weight
+        weights = sample_weight * per_class[codes]
+    else:
+        raise ValueError(
+            f"class_weight for label column {column!r} must be None, 'balanced' or a "
+            f"dict; got {type(class_weight).__name__} {class_weight!r}."
+        )
+    check_label_weights(weights, class_weight)
+    return weights
+
+
+def joint_strata(codes):
+    """One stratum per combination of the label columns' classes (None: no label).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmulti._target import joint_strata
+    >>> joint_strata([np.array([0, 1, 0, 1]), np.array([2, 2, 0, 2])]).tolist()
+    [1, 2, 0, 2]
+    """
+    if not len(codes):
+        return None
+    if len(codes) == 1:
+        return np.asarray(codes[0])
+    return np.unique(np.column_stack(codes), axis=0, return_inverse=True)[1].reshape(-1)

@@ -1,4 +1,4 @@
-"""Train a two-head network: the epoch loop, early stopping, divergence, callbacks.
+"""Train a network of several heads: the epoch loop, early stopping, divergence, callbacks.
 
 :func:`train` is the seam between the estimator and the training machinery.
 It runs the epochs on the compiled, cached engine (:mod:`skmulti._engine`),
@@ -17,7 +17,12 @@ from . import _engine
 from ._input import dense_rows
 from .exceptions import TrainingDivergedError
 
-LOSS_KEYS = ("loss", "amount_loss", "label_loss")
+
+
+def loss_keys(heads):
+    """The history's keys: ``"loss"`` and ``"<head>_loss"`` per head, in order."""
+    return ("loss", *(f"{h.name}_loss" for h in heads))
+
 #: Callback hooks that run inside an epoch: a callback that overrides one of
 #: them trains on Keras's own loop.
 BATCH_HOOKS = (
@@ -64,16 +69,18 @@ def needs_keras_loop(callback):
 
 def _diverged(epoch, logs):
     bad = [k for k, v in logs.items() if "loss" in k and not np.isfinite(v)]
-    heads = sorted({k.replace("val_", "").split("_")[0] for k in bad} - {"loss"})
+    heads = sorted({k.removeprefix("val_").removesuffix("_loss") for k in bad} - {"loss"})
     shown = {k: float(v) for k, v in logs.items() if "loss" in k}
+    every = sorted({k.removeprefix("val_").removesuffix("_loss") for k in logs
+                    if k.endswith("_loss")} - {"loss"}) or ["amount", "label"]
     return TrainingDivergedError(
-        f"Training diverged: the loss of the {' and '.join(heads or ['amount', 'label'])} "
+        f"Training diverged: the loss of the {' and '.join(heads or every)} "
         f"head(s) was not finite at epoch {epoch} (losses: {shown}). Lower "
         "learning_rate, check the scale of the amount (amount_transformer) and of X "
         "(scale features, e.g. StandardScaler in a Pipeline), or clip gradients with "
         "optimizer__clipnorm=1.0.",
         epoch=epoch,
-        heads=heads or ["amount", "label"],
+        heads=heads or every,
     )
 
 
@@ -108,7 +115,8 @@ class _Reporter:
             self.bar.update(epoch, values=list(logs.items()))
 
 
-MONITORS = ("loss", "heads", "amount", "label")
+MONITORS = ("loss", "heads")
+"""What early stopping can watch besides one head (by its name)."""
 
 
 class EarlyStopping:
@@ -140,10 +148,10 @@ class EarlyStopping:
     (True, 3)
     """
 
-    def __init__(self, monitor, patience, baselines=None):
+    def __init__(self, monitor, patience, baselines=None, heads=("amount", "label")):
         self.monitor, self.patience = monitor, patience
         self.baselines = baselines or {}
-        self.heads = ("amount", "label") if monitor == "heads" else (monitor,)
+        self.heads = tuple(heads) if monitor == "heads" else (monitor,)
         self.best = dict.fromkeys(self.heads, math.inf)
         self.wait = dict.fromkeys(self.heads, 0)
         self.front = {}  # epoch -> its losses, for epochs that may still be restored
@@ -196,48 +204,55 @@ class EarlyStopping:
         return epoch in self.front
 
 
-def baseline_losses(loss, label_mode, train, validation):
+def baseline_losses(loss, train, validation):
     """Validation loss of each head for a constant prediction (training mean, priors).
 
-    ``train`` and ``validation`` are ``(x, y, weights)`` triples as for
-    :func:`train`; the result is ``{"amount": ..., "label": ...}``.
+    ``loss`` is the engine's loss of the heads; ``train`` and ``validation`` are
+    ``(x, targets, weights)`` triples as for :func:`train`. The result maps
+    each head's name to its baseline loss.
     """
-    (_, y, w), (_, vy, vw) = train, validation
-    amount = np.asarray(y["amount"], dtype=np.float64).reshape(-1)
-    codes = np.asarray(y["label"]).reshape(-1).astype(int)
-    n_val = len(np.asarray(vw["amount"]))
-    weights = np.asarray(w["amount"], dtype=np.float64)
-    mean = float(np.average(amount, weights=weights)) if weights.sum() > 0 else 0.0
-    label_w = np.asarray(w["label"], dtype=np.float64)
-    val_codes = np.asarray(vy["label"]).reshape(-1).astype(int)
-    # a class can be in the validation rows only: size the prediction for both
-    units = max(codes.max(), val_codes.max()) + 1 if label_mode.startswith("softmax") else 2
-    priors = np.bincount(codes, weights=label_w, minlength=units) / max(label_w.sum(), 1e-12)
-    priors = np.clip(priors, 1e-7, 1 - 1e-7)
-    if label_mode.startswith("sigmoid"):
-        p = priors[1]
-        out = np.log(p / (1 - p)) if label_mode.endswith("_logits") else p
-        label_out = np.full((n_val, 1), out)
-    else:
-        out = np.log(priors) if label_mode.endswith("_logits") else priors / priors.sum()
-        label_out = np.tile(out, (n_val, 1))
-    outputs = {"amount": np.full((n_val, 1), mean, dtype=np.float32),
-               "label": label_out.astype(np.float32)}
-    sums = loss.sums(outputs, np.asarray(vy["amount"], np.float32),
-                     np.asarray(vy["label"]), np.asarray(vw["amount"], np.float32),
-                     np.asarray(vw["label"], np.float32))
-    a, wa, b, wb = (float(_engine.as_numpy(v)) for v in sums)
-    return {"amount": a / max(wa, 1e-12), "label": b / max(wb, 1e-12)}
+    (_, ys, ws), (_, vys, vws) = train, validation
+    outputs = {}
+    for head, y, w, vy in zip(loss.heads, ys, ws, vys):
+        n_val = len(np.asarray(vy))
+        weights = np.asarray(w, dtype=np.float64)
+        if not head.is_label:
+            amount = np.asarray(y, dtype=np.float64).reshape(-1)
+            mean = float(np.average(amount, weights=weights)) if weights.sum() > 0 else 0.0
+            outputs[head.name] = np.full((n_val, 1), mean, dtype=np.float32)
+            continue
+        codes = np.asarray(y).reshape(-1).astype(int)
+        val_codes = np.asarray(vy).reshape(-1).astype(int)
+        # a class can be in the validation rows only: size the prediction for both
+        units = max(codes.max(), val_codes.max()) + 1 if head.sparse_codes else 2
+        priors = np.bincount(codes, weights=weights, minlength=units) / max(weights.sum(), 1e-12)
+        priors = np.clip(priors, 1e-7, 1 - 1e-7)
+        if not head.sparse_codes:
+            p = priors[1]
+            out = np.full((n_val, 1), np.log(p / (1 - p)) if head.from_logits else p)
+        else:
+            out = np.log(priors) if head.from_logits else priors / priors.sum()
+            out = np.tile(out, (n_val, 1))
+        outputs[head.name] = out.astype(np.float32)
+    targets = [
+        np.asarray(vy, np.int32 if h.sparse_codes else np.float32).reshape(
+            (-1,) if h.sparse_codes else (-1, 1))
+        for h, vy in zip(loss.heads, vys)
+    ]
+    sums = loss.sums(outputs, targets, [np.asarray(w, np.float32) for w in vws])
+    return {
+        h.name: float(_engine.as_numpy(a)) / max(float(_engine.as_numpy(wa)), 1e-12)
+        for h, (a, wa) in zip(loss.heads, sums)
+    }
 
 
 def train(
     source,
     *,
+    heads,
     train_data,
     validation_data,
-    amount_loss,
-    label_mode,
-    label_weight,
+    head_weights,
     uncertainty,
     optimizer,
     batch_size,
@@ -251,53 +266,54 @@ def train(
 ):
     """Train the network of ``source``; return a :class:`TrainResult`.
 
-    ``train_data`` and ``validation_data`` are ``(x, y, weights)`` triples
-    whose ``y`` and ``weights`` are dicts keyed ``"amount"`` and ``"label"``.
-    ``optimizer`` is an :class:`skmulti._routing.OptimizerRecipe`: it keys the
-    engine's cache and is built only for a new program. Raises
+    ``heads`` are the network's heads (:class:`skmulti._heads.Head`);
+    ``train_data`` and ``validation_data`` are ``(x, targets, weights)``
+    triples whose ``targets`` and ``weights`` hold one array per head, and
+    ``head_weights`` one loss weight per head. ``optimizer`` is an
+    :class:`skmulti._routing.OptimizerRecipe`: it keys the engine's cache and
+    is built only for a new program. Raises
     :class:`~skmulti.exceptions.TrainingDivergedError` when a loss, or a weight
     after the last update, stops being finite.
     """
+    heads = tuple(heads)
     x = train_data[0]
     batch_size = min(batch_size, x.shape[0])
+    head_weights = np.asarray(head_weights, dtype=np.float64)
     stopper = None
     if early_stopping:
-        baselines = baseline_losses(
-            _engine._Loss(amount_loss, label_mode, "float32", False), label_mode,
-            train_data, validation_data,
-        )
-        stopper = EarlyStopping(monitor, n_iter_no_change, baselines)
+        baselines = None
+        if monitor == "heads":
+            baselines = baseline_losses(_engine._Loss(heads, "float32", False),
+                                        train_data, validation_data)
+        stopper = EarlyStopping(monitor, n_iter_no_change, baselines,
+                                heads=[h.name for h in heads])
     if any(needs_keras_loop(cb) for cb in callbacks):
         return _keras_loop(
-            source, train_data, validation_data, amount_loss=amount_loss,
-            label_mode=label_mode, label_weight=label_weight, uncertainty=uncertainty,
-            optimizer=optimizer, batch_size=batch_size, epochs=epochs,
-            stopper=stopper, callbacks=callbacks, seed=seed, verbose=verbose,
+            source, heads, train_data, validation_data, head_weights=head_weights,
+            uncertainty=uncertainty, optimizer=optimizer, batch_size=batch_size,
+            epochs=epochs, stopper=stopper, callbacks=callbacks, seed=seed,
+            verbose=verbose,
         )
     key = _engine.ProgramKey(
         backend=_engine.check_backend(),
         network=source.key,
-        label_mode=label_mode,
-        amount_loss=amount_loss,
+        heads=tuple(h.signature for h in heads),
         uncertainty=bool(uncertainty),
         optimizer=_engine.optimizer_key(optimizer),
         batch_size=int(batch_size),
     )
-    with _engine.checkout(key, source, optimizer) as program:
+    with _engine.checkout(key, heads, source, optimizer) as program:
         weights, seed_states = source.initial(program.network)
         program.start(weights, seed_states, optimizer.learning_rate)
-        data = program.data(x, train_data[1]["amount"], train_data[1]["label"],
-                            train_data[2]["amount"], train_data[2]["label"])
-        val = None
-        if validation_data is not None:
-            vx, vy, vw = validation_data
-            val = program.data(vx, vy["amount"], vy["label"], vw["amount"], vw["label"])
-        return _epochs(program, data, val, label_weight=label_weight, epochs=epochs,
-                       stopper=stopper, callbacks=callbacks, seed=seed, verbose=verbose)
+        data = program.data(*train_data)
+        val = None if validation_data is None else program.data(*validation_data)
+        return _epochs(program, data, val, heads=heads, head_weights=head_weights,
+                       epochs=epochs, stopper=stopper, callbacks=callbacks, seed=seed,
+                       verbose=verbose)
 
 
-def _epochs(program, data, val, *, label_weight, epochs, stopper, callbacks, seed,
-            verbose):
+def _epochs(program, data, val, *, heads, head_weights, epochs, stopper, callbacks,
+            seed, verbose):
     import keras
 
     rng = np.random.default_rng(seed)
@@ -320,11 +336,12 @@ def _epochs(program, data, val, *, label_weight, epochs, stopper, callbacks, see
             program.push()
             hooks.on_epoch_begin(epoch)
             program.pull()
-        losses = program.run_epoch(data, program.permutation(rng, data), label_weight)
-        logs = dict(zip(LOSS_KEYS, losses))
+        losses = program.run_epoch(data, program.permutation(rng, data), head_weights)
+        keys = loss_keys(heads)
+        logs = dict(zip(keys, losses))
         if val is not None:
-            logs.update(zip(("val_" + k for k in LOSS_KEYS),
-                            program.evaluate(val, label_weight)))
+            logs.update(zip(("val_" + k for k in keys),
+                            program.evaluate(val, head_weights)))
         if epoch == 0:
             reporter.start(program, data.n, program.steps(data.n))
         n_iter = epoch + 1
@@ -357,16 +374,19 @@ def _epochs(program, data, val, *, label_weight, epochs, stopper, callbacks, see
     _check_finite(weights, n_iter, logs)
     return TrainResult(
         weights=weights, history=history, n_iter=n_iter,
-        head_weights=program.head_weights(label_weight),
+        head_weights=program.head_weights(head_weights),
         still_improving=bool(stopper is not None and n_iter == epochs and stopper.improving),
         best_epoch=best_epoch,
         mode=program.mode,
     )
 
 
-def check_outputs(amount, proba, result):
-    """Weights can be finite and still overflow the outputs (a huge last step)."""
-    if np.isfinite(amount).all() and np.isfinite(proba).all():
+def check_outputs(outputs, result):
+    """Weights can be finite and still overflow the outputs (a huge last step).
+
+    ``outputs`` maps each head's name to its outputs on the training rows.
+    """
+    if all(np.isfinite(v).all() for v in outputs.values()):
         return
     logs = {k: v[-1] for k, v in result.history.items()}
     raise _diverged(result.n_iter, {**logs, "loss": float("nan")})
@@ -385,43 +405,40 @@ def _check_finite(weights, n_iter, logs):
 def _trainer_class():
     import keras
 
-    class TwoHeadTrainer(keras.Model):
-        """Wrap a two-head network and compute the engine's two-head loss."""
+    class HeadsTrainer(keras.Model):
+        """Wrap a network of several heads and compute the engine's loss."""
 
-        def __init__(self, network, loss, label_weight):
-            super().__init__(name="two_head_trainer")
+        def __init__(self, network, loss, head_weights):
+            super().__init__(name="heads_trainer")
             self.network = network
             self.head_loss = loss
-            self.label_weight = float(label_weight)
+            self.head_weights = np.asarray(head_weights, dtype=np.float32)
             self.log_variances = None
             if loss.uncertainty:
                 self.log_variances = self.add_weight(
-                    shape=(2,), initializer="zeros", name="log_variances"
+                    shape=(len(loss.heads),), initializer="zeros", name="log_variances"
                 )
-            self.amount_tracker = keras.metrics.Mean(name="amount_loss")
-            self.label_tracker = keras.metrics.Mean(name="label_loss")
+            self.trackers = [keras.metrics.Mean(name=f"{h.name}_loss") for h in loss.heads]
 
         def call(self, inputs, training=False):
             return self.network(inputs, training=training)
 
         def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None,
                          training=True):
-            total, amount, label = self.head_loss(
-                y_pred, y["amount"], y["label"], sample_weight["amount"],
-                sample_weight["label"], self.label_weight, self.log_variances,
+            total, means = self.head_loss(
+                y_pred, y, sample_weight, self.head_weights, self.log_variances,
                 self.losses,
             )
-            batch = keras.ops.shape(y["amount"])[0]
-            self.amount_tracker.update_state(amount, sample_weight=batch)
-            self.label_tracker.update_state(label, sample_weight=batch)
+            batch = keras.ops.shape(y[0])[0]
+            for tracker, mean in zip(self.trackers, means):
+                tracker.update_state(mean, sample_weight=batch)
             return total
 
-    return TwoHeadTrainer
+    return HeadsTrainer
 
 
-def _keras_loop(source, train_data, validation_data, *, amount_loss, label_mode,
-                label_weight, uncertainty, optimizer, batch_size, epochs, stopper,
-                callbacks, seed, verbose):
+def _keras_loop(source, heads, train_data, validation_data, *, head_weights, uncertainty,
+                optimizer, batch_size, epochs, stopper, callbacks, seed, verbose):
     import keras
 
     from ._network import output_dtype
@@ -431,11 +448,12 @@ def _keras_loop(source, train_data, validation_data, *, amount_loss, label_mode,
     network.set_weights(weights)
     for variable, value in zip(_engine.seed_variables(network), seed_states):
         variable.assign(value)
-    loss = _engine._Loss(amount_loss, label_mode, output_dtype(network), uncertainty)
-    trainer = _trainer_class()(network, loss, label_weight)
+    loss = _engine._Loss(heads, output_dtype(network), uncertainty)
+    trainer = _trainer_class()(network, loss, head_weights)
     trainer.compile(optimizer=optimizer.build(), jit_compile=False)
-    x, y, w = train_data
-    monitor = _monitor_class()(validation_data, stopper, label_weight)
+    x, ys, ws = train_data
+    ys = _typed_targets(heads, ys)
+    monitor = _monitor_class()(validation_data, stopper, head_weights, heads)
     reporter = _Reporter(verbose, epochs)
     n = x.shape[0]
     reporter.start(None, n, math.ceil(n / batch_size))
@@ -446,8 +464,8 @@ def _keras_loop(source, train_data, validation_data, *, amount_loss, label_mode,
             order = rng.permutation(n)
             for start in range(0, n, batch_size):
                 idx = order[start : start + batch_size]
-                yield (dense_rows(x, idx), {k: v[idx] for k, v in y.items()},
-                       {k: v[idx] for k, v in w.items()})
+                yield (dense_rows(x, idx), tuple(y[idx] for y in ys),
+                       tuple(np.asarray(w[idx], np.float32) for w in ws))
 
     history = trainer.fit(
         batches(), epochs=epochs, steps_per_epoch=math.ceil(n / batch_size),
@@ -463,12 +481,20 @@ def _keras_loop(source, train_data, validation_data, *, amount_loss, label_mode,
         log_variances = _engine.to_numpy(trainer.log_variances)
     return TrainResult(
         weights=fitted, history=record, n_iter=monitor.epochs_run,
-        head_weights=_engine.head_weights(log_variances, label_weight),
+        head_weights=_engine.effective_head_weights(heads, log_variances, head_weights),
         still_improving=bool(stopper is not None and monitor.epochs_run == epochs
                              and stopper.improving),
         best_epoch=monitor.best_epoch,
         mode="keras",
     )
+
+
+def _typed_targets(heads, ys):
+    return [
+        np.asarray(y, np.int32 if h.sparse_codes else np.float32).reshape(
+            (-1,) if h.sparse_codes else (-1, 1))
+        for h, y in zip(heads, ys)
+    ]
 
 
 def _monitor_class():
@@ -477,24 +503,27 @@ def _monitor_class():
     class Monitor(keras.callbacks.Callback):
         """Stop on a non-finite loss; early-stop on the validation loss."""
 
-        def __init__(self, validation_data, stopper, label_weight):
+        def __init__(self, validation_data, stopper, head_weights, heads):
             super().__init__()
             self.validation_data = validation_data
             self.stopper = stopper
-            self.label_weight = label_weight
+            self.head_weights = head_weights
+            self.heads = heads
             self.snapshots = {}
             self.best_epoch = 0
             self.epochs_run = 0
             self.diverged = None
 
         def _validation_losses(self):
-            x, y, w = self.validation_data
+            x, ys, ws = self.validation_data
             outputs = self.model.network(dense_rows(x), training=False)
-            values = self.model.head_loss(
-                outputs, y["amount"], y["label"], w["amount"], w["label"],
-                self.label_weight, self.model.log_variances,
+            total, means = self.model.head_loss(
+                outputs, _typed_targets(self.heads, ys),
+                [np.asarray(w, np.float32) for w in ws],
+                self.head_weights.astype(np.float32), self.model.log_variances,
             )
-            return {"val_" + k: float(v) for k, v in zip(LOSS_KEYS, values)}
+            keys = loss_keys(self.heads)
+            return {"val_" + k: float(v) for k, v in zip(keys, [total, *means])}
 
         def on_epoch_end(self, epoch, logs=None):
             logs = logs if logs is not None else {}

@@ -70,40 +70,50 @@ def _has_proba(view):
     return hasattr(view.estimator, "predict_proba")
 
 
-class _AmountHead(RegressorMixin, BaseEstimator):
-    """The amount head of a fitted estimator, as a scikit-learn regressor."""
+def _pick(values, index):
+    """Column ``index`` of a prediction part: 1-D for one column, else (n, k)."""
+    values = np.asarray(values)
+    return values if values.ndim == 1 else values[:, index]
 
-    def __init__(self, estimator=None, responses=None):
+
+class _AmountHead(RegressorMixin, BaseEstimator):
+    """One amount column of a fitted estimator, as a scikit-learn regressor."""
+
+    def __init__(self, estimator=None, responses=None, index=0):
         self.estimator = estimator
         self.responses = responses
+        self.index = index
 
     def __sklearn_is_fitted__(self):
         return True
 
     def predict(self, X):
-        return np.asarray(self.responses("predict", X).amount)
+        return _pick(self.responses("predict", X).amount, self.index)
 
 
 class _LabelHead(ClassifierMixin, BaseEstimator):
-    """The label head of a fitted estimator, as a scikit-learn classifier."""
+    """One label column of a fitted estimator, as a scikit-learn classifier."""
 
-    def __init__(self, estimator=None, responses=None):
+    def __init__(self, estimator=None, responses=None, index=0):
         self.estimator = estimator
         self.responses = responses
+        self.index = index
 
     def __sklearn_is_fitted__(self):
         return True
 
     @property
     def classes_(self):
-        return self.estimator.classes_
+        classes = self.estimator.classes_
+        return classes[self.index] if isinstance(classes, list) else classes
 
     def predict(self, X):
-        return np.asarray(self.responses("predict", X).label)
+        return _pick(self.responses("predict", X).label, self.index)
 
     @available_if(_has_proba)
     def predict_proba(self, X):
-        return self.responses("predict_proba", X)
+        proba = self.responses("predict_proba", X)
+        return proba[self.index] if isinstance(proba, list) else proba
 
 
 _VIEWS = {"amount": _AmountHead, "label": _LabelHead}
@@ -148,6 +158,49 @@ def _resolve(scoring, head, caller):
             "scorer name such as 'r2' or 'accuracy'."
         )
     return scoring
+
+
+def _final_estimator(estimator):
+    while hasattr(estimator, "steps"):
+        estimator = estimator.steps[-1][1]
+    return estimator
+
+
+def _target_columns(estimator, y):
+    """``{"amount": [...], "label": [...]}``: the columns of ``y`` and their ids."""
+    encoder = getattr(_final_estimator(estimator), "_target_encoder", None)
+    if encoder is None:
+        amount, label = split_target(y)
+        return {"amount": ([amount], [0]), "label": ([label], [1])}
+    amounts, labels = encoder.read(y)
+    return {"amount": (amounts, encoder.amount_columns_),
+            "label": (labels, encoder.label_columns_)}
+
+
+def _select(head, column, ids):
+    """Indices among a kind's columns that ``column`` picks (None: all)."""
+    if column is None:
+        if not ids:
+            raise ValueError(
+                f"{head}_scorer: the estimator has no {head} column to score (y's "
+                f"{head} columns: none). Score the other kind of column."
+            )
+        return list(range(len(ids)))
+    if isinstance(column, (int, np.integer)) and not isinstance(column, bool) and (
+            column not in ids or not any(isinstance(i, str) for i in ids)):
+        if not -len(ids) <= column < len(ids):
+            raise ValueError(
+                f"{head}_scorer(column={column}): the estimator has {len(ids)} {head} "
+                f"column(s) {ids}; column= is a position among them (0 to "
+                f"{len(ids) - 1}) or a column name."
+            )
+        return [int(column) % len(ids)]
+    if column in ids:
+        return [ids.index(column)]
+    raise ValueError(
+        f"{head}_scorer(column={column!r}): not a {head} column of y; the {head} "
+        f"columns are {ids}. Pass a position among them or one of those names."
+    )
 
 
 def _accepts_sample_weight(scorer):
@@ -204,7 +257,7 @@ class _HeadScorer(_WrappingScorer):
     ``__call__`` would be bypassed. Both entries select the head.
     """
 
-    def __init__(self, scoring, head):
+    def __init__(self, scoring, head, column=None):
         inner = _resolve(scoring, head, f"{head}_scorer")
         super().__init__(
             score_func=getattr(inner, "_score_func", inner),
@@ -214,10 +267,12 @@ class _HeadScorer(_WrappingScorer):
         )
         self.scoring = scoring
         self.head = head
+        self.column = column
         self._inner = inner
 
     def __repr__(self):
-        return f"{self.head}_scorer({self.scoring!r})"
+        column = "" if self.column is None else f", column={self.column!r}"
+        return f"{self.head}_scorer({self.scoring!r}{column})"
 
     def _accept_sample_weight(self):
         return _accepts_sample_weight(self._inner)
@@ -229,16 +284,21 @@ class _HeadScorer(_WrappingScorer):
         return [self._inner]
 
     def _score(self, method_caller, estimator, X, y_true, **kwargs):
-        amount, label = split_target(y_true)
+        columns = _target_columns(estimator, y_true)
         responses = _Responses(method_caller, estimator)
-        y_head = amount if self.head == "amount" else label
-        return self._score_head(responses, X, y_head, **kwargs)
+        return self._score_head(responses, X, columns[self.head], **kwargs)
 
-    def _score_head(self, responses, X, y_head, **kwargs):
+    def _score_head(self, responses, X, columns, **kwargs):
+        """The (uniform) mean score over the selected columns of this kind."""
+        values, ids = columns
         if "sample_weight" in kwargs and not self._accept_sample_weight():
             kwargs = {k: v for k, v in kwargs.items() if k != "sample_weight"}
-        view = _VIEWS[self.head](responses.estimator, responses)
-        return float(self._inner(view, X, y_head, **kwargs))
+        scores = [
+            float(self._inner(_VIEWS[self.head](responses.estimator, responses, i), X,
+                              values[i], **kwargs))
+            for i in _select(self.head, self.column, list(ids))
+        ]
+        return float(np.mean(scores))
 
 
 class _CombinedScorer(_WrappingScorer):
@@ -281,9 +341,8 @@ class _CombinedScorer(_WrappingScorer):
         return list(self._heads.values())
 
     def _score(self, method_caller, estimator, X, y_true, **kwargs):
-        amount, label = split_target(y_true)
+        columns = _target_columns(estimator, y_true)
         responses = _Responses(method_caller, estimator)
-        columns = {"amount": amount, "label": label}
         return float(
             sum(
                 self._weights[head]
@@ -317,8 +376,11 @@ def _check_weights(weights):
     return {head: float(value) / total for head, value in values.items()}
 
 
-def amount_scorer(scoring="r2"):
+def amount_scorer(scoring="r2", *, column=None):
     """A scorer that scores the amount head: ``y[:, 0]`` against ``predict(X).amount``.
+
+    With several amount columns (``amount_columns``) it averages the score of
+    each amount column (uniform average), or scores the one ``column`` picks.
 
     Parameters
     ----------
@@ -328,6 +390,10 @@ def amount_scorer(scoring="r2"):
         ``sklearn.metrics.get_scorer_names()``) or scorer object, e.g.
         ``make_scorer(mean_pinball_loss, alpha=0.9, greater_is_better=False)``.
         Like scikit-learn's scorers, greater is better: losses come negated.
+    column : None, int or str, default=None
+        None: the single amount column, or the mean over all amount columns.
+        An int: a position among the amount columns (``amount_columns_``); a
+        str: the name of an amount column of a DataFrame ``y``.
 
     Returns
     -------
@@ -357,11 +423,14 @@ def amount_scorer(scoring="r2"):
     >>> type(scorer(est, X, y))
     <class 'float'>
     """
-    return _HeadScorer(scoring, "amount")
+    return _HeadScorer(scoring, "amount", column)
 
 
-def label_scorer(scoring="accuracy"):
+def label_scorer(scoring="accuracy", *, column=None):
     """A scorer that scores the label head: ``y[:, 1]`` against the predicted labels.
+
+    With several label columns it averages the score of each label column
+    (uniform average), or scores the one ``column`` picks.
 
     Scorers that need probabilities (``"roc_auc"``, ``"neg_log_loss"``,
     ``"neg_brier_score"``, ...) get ``predict_proba(X)``, with the columns in
@@ -376,6 +445,10 @@ def label_scorer(scoring="accuracy"):
         ... see ``sklearn.metrics.get_scorer_names()``) or scorer object. For
         a binary metric on string labels name the positive class:
         ``make_scorer(f1_score, pos_label="yes")``.
+    column : None, int or str, default=None
+        None: the single label column, or the mean over all label columns. An
+        int: a position among the label columns (``label_columns_``); a str:
+        the name of a label column of a DataFrame ``y``.
 
     Returns
     -------
@@ -404,7 +477,7 @@ def label_scorer(scoring="accuracy"):
     >>> result["test_mae"].shape, result["test_auc"].shape
     ((2,), (2,))
     """
-    return _HeadScorer(scoring, "label")
+    return _HeadScorer(scoring, "label", column)
 
 
 def combined_scorer(*, amount="r2", label="accuracy", weights=None):

@@ -10,25 +10,54 @@ every fold keeps the class proportions and rare classes are not lost from a
 training fold.
 """
 
+import numpy as np
 from sklearn.model_selection import StratifiedKFold, StratifiedShuffleSplit
 
-from ._target import split_target
+from ._target import TargetEncoder, _label_column, joint_strata
 
 __all__ = ["LabelStratifiedKFold", "LabelStratifiedShuffleSplit"]
 
 
-def _label(y, splitter):
+def _strata(y, splitter, amount_columns, column, min_count):
+    """What to stratify on: the joint label classes, or one label column."""
     if y is None:
         raise ValueError(
             f"{splitter}.split needs y, the two-column target (amount, label), to "
             "stratify on its label column; got y=None. Pass y, e.g. "
             "cross_validate(est, X, y, cv=...) does."
         )
-    return split_target(y)[1]
+    encoder = TargetEncoder(amount_columns)
+    columns, ids, _, label_pos = encoder._layout(y)
+    if not label_pos:
+        raise ValueError(
+            f"{splitter} stratifies on the label columns of y, but y has none "
+            f"(amount_columns={amount_columns!r} takes every column). Use KFold or "
+            "ShuffleSplit for amounts only."
+        )
+    labels = {ids[j]: _label_column(columns[j], ids[j]) for j in label_pos}
+    names = list(labels)
+    if column is not None:
+        if column in names:
+            return labels[column]
+        if isinstance(column, int) and not isinstance(column, bool) and (
+                -len(names) <= column < len(names)):
+            return labels[names[column]]
+        raise ValueError(
+            f"{splitter}(column={column!r}): not a label column of y; the label "
+            f"columns are {names}. Pass a position among them or one of those names."
+        )
+    if len(names) == 1:
+        return labels[names[0]]
+    codes = [np.unique(v.astype(str) if v.dtype.kind == "O" else v,
+                       return_inverse=True)[1].reshape(-1) for v in labels.values()]
+    joint = joint_strata(codes)
+    if np.bincount(joint).min() >= min_count:
+        return joint
+    return labels[names[0]]  # a combination too rare: stratify on the first label
 
 
 class _SplitOnLabel:
-    """Stratify on the label column of a two-column ``y``: the splitters' ``split``."""
+    """Stratify on the label columns of ``y``: the splitters' ``split``."""
 
     def split(self, X, y=None, groups=None):
         """Generate indices to split the rows into training and test sets.
@@ -37,8 +66,8 @@ class _SplitOnLabel:
         ----------
         X : array-like of shape (n_samples, ...)
             The features (2-D or 3-D); only their number of rows is used.
-        y : array-like of shape (n_samples, 2)
-            The two-column target; its label column is stratified on.
+        y : array-like of shape (n_samples, n_columns)
+            The target; its label columns are stratified on.
         groups : None
             Ignored, for API compatibility.
 
@@ -49,7 +78,9 @@ class _SplitOnLabel:
         test : ndarray
             The testing set indices for that split.
         """
-        return super().split(X, _label(y, type(self).__name__), groups)
+        strata = _strata(y, type(self).__name__, self.amount_columns, self.column,
+                         getattr(self, "n_splits", 2) if self._per_fold else 2)
+        return super().split(X, strata, groups)
 
 
 class LabelStratifiedKFold(_SplitOnLabel, StratifiedKFold):
@@ -57,7 +88,10 @@ class LabelStratifiedKFold(_SplitOnLabel, StratifiedKFold):
 
     ``StratifiedKFold`` applied to ``y[:, 1]``: each test fold keeps the class
     proportions of the label, so every training fold contains every class that
-    has at least ``n_splits`` members. The amount column is ignored.
+    has at least ``n_splits`` members. The amount column is ignored. With
+    several label columns it stratifies on their joint classes (each
+    combination a stratum) when every combination has at least ``n_splits``
+    rows, else on the first label column; ``column=`` picks one.
 
     Parameters
     ----------
@@ -67,6 +101,11 @@ class LabelStratifiedKFold(_SplitOnLabel, StratifiedKFold):
         Whether to shuffle each class's rows before splitting them into folds.
     random_state : int, RandomState instance or None, default=None
         Seeds the shuffling when ``shuffle=True``; leave None otherwise.
+    column : None, int or str, default=None
+        The label column to stratify on (a position among the label columns,
+        or a DataFrame column name); None: all of them jointly.
+    amount_columns : None or list, default=None
+        Which columns of ``y`` are amounts, as for the estimator.
 
     See Also
     --------
@@ -86,13 +125,22 @@ class LabelStratifiedKFold(_SplitOnLabel, StratifiedKFold):
     2
     """
 
+    _per_fold = True
+
+    def __init__(self, n_splits=5, *, shuffle=False, random_state=None, column=None,
+                 amount_columns=None):
+        super().__init__(n_splits=n_splits, shuffle=shuffle, random_state=random_state)
+        self.column = column
+        self.amount_columns = amount_columns
 
 
 class LabelStratifiedShuffleSplit(_SplitOnLabel, StratifiedShuffleSplit):
     """Random train/test splits stratified on the label column of a two-column ``y``.
 
     ``StratifiedShuffleSplit`` applied to ``y[:, 1]``: each split keeps the
-    class proportions of the label. The amount column is ignored.
+    class proportions of the label. The amount column is ignored. With several
+    label columns it stratifies on their joint classes when every combination
+    has at least 2 rows, else on the first label column; ``column=`` picks one.
 
     Parameters
     ----------
@@ -106,6 +154,10 @@ class LabelStratifiedShuffleSplit(_SplitOnLabel, StratifiedShuffleSplit):
         ``test_size``.
     random_state : int, RandomState instance or None, default=None
         Seeds the shuffling; an int gives the same splits at every call.
+    column : None, int or str, default=None
+        The label column to stratify on; None: all of them jointly.
+    amount_columns : None or list, default=None
+        Which columns of ``y`` are amounts, as for the estimator.
 
     See Also
     --------
@@ -121,3 +173,12 @@ class LabelStratifiedShuffleSplit(_SplitOnLabel, StratifiedShuffleSplit):
     >>> [np.bincount(y[test, 1].astype(int)).tolist() for _, test in cv.split(X, y)]
     [[2, 2], [2, 2], [2, 2]]
     """
+
+    _per_fold = False
+
+    def __init__(self, n_splits=10, *, test_size=None, train_size=None,
+                 random_state=None, column=None, amount_columns=None):
+        super().__init__(n_splits=n_splits, test_size=test_size, train_size=train_size,
+                         random_state=random_state)
+        self.column = column
+        self.amount_columns = amount_columns

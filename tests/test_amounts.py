@@ -81,11 +81,11 @@ def test_trains_and_predicts_non_negative_amounts(
         assert pred.min() > 0.0  # exponential head: the mean is never 0
         assert est.model_.get_layer("amount").activation.__name__ == "exponential"
         # The raw (or log1p) scale, only divided by its mean: never centred.
-        assert est._amount_encoder.center_ == 0.0
+        assert est._target_encoder.amount_encoders_[0].center_ == 0.0
         expected = np.log1p(amount) if amount_transformer == "log1p" else amount
-        assert est._amount_encoder.scale_ == pytest.approx(expected.mean())
+        assert est._target_encoder.amount_encoders_[0].scale_ == pytest.approx(expected.mean())
     else:
-        assert est._amount_encoder.center_ != 0.0
+        assert est._target_encoder.amount_encoders_[0].center_ != 0.0
     # It learned the amounts' dependence on X (their rank follows exp(x0)).
     assert spearmanr(pred, amount).statistic > 0.4
     # On the scale of the data, not of the encoding.
@@ -98,8 +98,8 @@ def test_log1p_predictions_invert_the_encoding(amounts):
         X, _y(amounts["zeros"], amounts["label"])
     )
     assert isinstance(est.amount_transformer_, Log1pTransformer)
-    z, _ = est._raw(X)
-    encoder = est._amount_encoder
+    z = est._raw(X)["amount"]
+    encoder = est._target_encoder.amount_encoders_[0]
     expected = np.maximum(np.expm1(z.reshape(-1) * encoder.scale_ + encoder.center_), 0)
     np.testing.assert_allclose(est.predict(X).amount, expected, rtol=1e-12)
 

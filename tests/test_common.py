@@ -51,7 +51,6 @@ EXPECTED_FAILED_CHECKS = {
         "check_methods_subset_invariance",
         "check_pipeline_consistency",
         "check_sample_weights_pandas_series",
-        "check_all_zero_sample_weights_error",
         # Sparse X is accepted (issue 9): these fit on sparse X with a 1-D y too.
         "check_sample_weight_equivalence_on_sparse_data",
         "check_estimator_sparse_tag",
@@ -82,7 +81,6 @@ class Float64Network:
             dropout=0.0,
             recurrent_layer_sizes=(),
             recurrent_cell="lstm",
-            amount_loss="squared_error",
             seed=0,
             dtype="float64",
         )

@@ -37,7 +37,8 @@ def _weights_seen(est, X, y, **fit_params):
     original = _training.train
 
     def spy(network, **kwargs):
-        seen.update(kwargs["train_data"][2])
+        names = [h.name for h in kwargs["heads"]]
+        seen.update(zip(names, kwargs["train_data"][2]))
         return original(network, **kwargs)
 
     _training.train = spy

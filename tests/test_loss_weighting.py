@@ -76,8 +76,8 @@ def test_poisson_amount_loss_for_counts():
     ).fit(X, y)
     assert est.model_.get_layer("amount").activation.__name__ == "exponential"
     # Poisson needs the raw scale: amounts are divided by their mean, not centred.
-    assert est._amount_encoder.center_ == 0.0
-    assert est._amount_encoder.scale_ == pytest.approx(counts.mean())
+    assert est._target_encoder.amount_encoders_[0].center_ == 0.0
+    assert est._target_encoder.amount_encoders_[0].scale_ == pytest.approx(counts.mean())
     pred = est.predict(X)
     assert np.all(pred.amount > 0)
     assert r2_score(counts, pred.amount) > 0.4
