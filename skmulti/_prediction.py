@@ -181,8 +181,44 @@ class Prediction(_Pair):
                 out[:, j] = column
             return out
 
-        return cls(part(amounts, np.float64), part(labels),
+        pred = cls(part(amounts, np.float64), part(labels),
                    amount_positions=amount_positions, label_positions=label_positions)
+        pred._label_parts = [np.asarray(c) for c in labels]
+        return pred
+
+    def amount_column(self, index):
+        """The ``index``-th amount column, 1-D float64 (``amount`` itself for one).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skmulti import Prediction
+        >>> Prediction(np.array([[1.0, 2.0]]), np.array(["a"])).amount_column(1)
+        array([2.])
+        """
+        return np.asarray(_as_columns(self.amount, len(self.amount))[index], dtype=np.float64)
+
+    def label_column(self, index):
+        """The ``index``-th label column, 1-D, in that column's own dtype.
+
+        ``label`` is one 2-D array when ``y`` has several label columns, of
+        object dtype when their dtypes differ; this gives each column back as
+        the estimator decoded it (ints as ints, bools as bools), which is what
+        scikit-learn's metrics expect.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skmulti import Prediction
+        >>> pred = Prediction.from_columns([], [np.array([1, 0]), np.array(["a", "b"])], 2,
+        ...                                amount_positions=[], label_positions=[0, 1])
+        >>> pred.label.dtype, pred.label_column(0).dtype
+        (dtype('O'), dtype('int64'))
+        """
+        parts = vars(self).get("_label_parts")
+        if parts is not None:
+            return parts[index]
+        return _as_columns(self.label, len(self.amount))[index]
 
     @property
     def shape(self):

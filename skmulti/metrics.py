@@ -70,10 +70,6 @@ def _has_proba(view):
     return hasattr(view.estimator, "predict_proba")
 
 
-def _pick(values, index):
-    """Column ``index`` of a prediction part: 1-D for one column, else (n, k)."""
-    values = np.asarray(values)
-    return values if values.ndim == 1 else values[:, index]
 
 
 class _AmountHead(RegressorMixin, BaseEstimator):
@@ -88,7 +84,7 @@ class _AmountHead(RegressorMixin, BaseEstimator):
         return True
 
     def predict(self, X):
-        return _pick(self.responses("predict", X).amount, self.index)
+        return self.responses("predict", X).amount_column(self.index)
 
 
 class _LabelHead(ClassifierMixin, BaseEstimator):
@@ -108,7 +104,7 @@ class _LabelHead(ClassifierMixin, BaseEstimator):
         return classes[self.index] if isinstance(classes, list) else classes
 
     def predict(self, X):
-        return _pick(self.responses("predict", X).label, self.index)
+        return self.responses("predict", X).label_column(self.index)
 
     @available_if(_has_proba)
     def predict_proba(self, X):

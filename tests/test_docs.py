@@ -52,7 +52,14 @@ pipe = make_pipeline(SequenceScaler(), _small(RegressorClassifier)())
 
 #: Code run after a snippet, to check that what it built works.
 AFTER = {
-    ("index.md", 2): "est.fit(X, y); assert est.predict(X).amount.shape == (60,)",
+    ("index.md", 2): (
+        "assert est.amount_columns_ == ['spend', 'visits']; "
+        "assert np.asarray(pred).shape == (200, 4); "
+        "assert pred.label_column(0).dtype.kind == 'i'; "
+        "assert sorted(est.model_.output) == "
+        "['amount_spend', 'amount_visits', 'label_churn', 'label_segment']"
+    ),
+    ("index.md", 3): "est.fit(X, y); assert est.predict(X).amount.shape == (60,)",
     ("modelling.md", 2): "assert pipe.predict(X_3d).amount.shape == (60,)",
     ("model_selection.md", 5): "client.close(); client.cluster.close()",
 }
