@@ -41,7 +41,11 @@ from skmulti import RegressorClassifier  # noqa: E402
 FAST = os.environ.get("SKMULTI_FAST", "") not in ("", "0")
 N_TRAIN, N_TEST = (400, 1000) if FAST else (2000, 5000)
 EPOCHS = 40 if FAST else 60
-OUTPUT = Path(__file__).resolve().parent / "_output"
+try:
+    HERE = Path(__file__).resolve().parent
+except NameError:  # sphinx-gallery runs the script from its folder, without __file__
+    HERE = Path.cwd()
+OUTPUT = HERE / "_output"
 OUTPUT.mkdir(exist_ok=True)
 started = time.perf_counter()
 

@@ -62,7 +62,11 @@ GRID = {
     ],
     "regressorclassifier__learning_rate": [3e-3, 3e-2] if FAST else [3e-4, 1e-3, 1e-2],
 }
-OUTPUT = Path(__file__).resolve().parent / "_output"
+try:
+    HERE = Path(__file__).resolve().parent
+except NameError:  # sphinx-gallery runs the script from its folder, without __file__
+    HERE = Path.cwd()
+OUTPUT = HERE / "_output"
 OUTPUT.mkdir(exist_ok=True)
 started = time.perf_counter()
 

@@ -64,7 +64,11 @@ FAST = os.environ.get("SKMULTI_FAST", "") not in ("", "0")
 N_TRAIN, N_TEST = (600, 400) if FAST else (3000, 2000)
 N_YEARS = 8
 EPOCHS = 15 if FAST else 200
-OUTPUT = Path(__file__).resolve().parent / "_output"
+try:
+    HERE = Path(__file__).resolve().parent
+except NameError:  # sphinx-gallery runs the script from its folder, without __file__
+    HERE = Path.cwd()
+OUTPUT = HERE / "_output"
 OUTPUT.mkdir(exist_ok=True)
 started = time.perf_counter()
 

@@ -7,6 +7,9 @@ from sklearn.utils import check_random_state
 
 from ._compat import Interval, validate_params
 
+__all__ = ["TRADE_FEATURES", "make_trade"]
+
+#: The names of the six features of :func:`make_trade`, in the order of its columns.
 TRADE_FEATURES = (
     "log_distance",
     "log_gdp_exporter",

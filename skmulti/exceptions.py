@@ -21,6 +21,18 @@ class SkmultiWarning(UserWarning):
     ``warnings.filterwarnings("ignore", category=SkmultiWarning)`` silences
     them all; each also derives from the scikit-learn warning whose meaning it
     shares (e.g. ``ConvergenceWarning``).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from skmulti.exceptions import CollapseWarning, SkmultiWarning
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warnings.filterwarnings("ignore", category=SkmultiWarning)
+    ...     warnings.warn("the label head predicts one class", CollapseWarning)
+    ...     warnings.warn("not one of skmulti's", UserWarning)
+    >>> [type(w.message).__name__ for w in caught]
+    ['UserWarning']
     """
 
 
@@ -31,6 +43,24 @@ class CollapseWarning(SkmultiWarning, ConvergenceWarning):
     every training row although the minority class has a real share, or when
     the amount head's predictions are (almost) constant although the amount
     varies. The message names the head, the numbers and the likely fixes.
+
+    Examples
+    --------
+    A search can turn a collapse into an error, so the collapsed candidate gets
+    ``error_score`` instead of a score:
+
+    >>> import warnings
+    >>> from sklearn.exceptions import ConvergenceWarning
+    >>> from skmulti.exceptions import CollapseWarning
+    >>> issubclass(CollapseWarning, ConvergenceWarning)
+    True
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("error", CollapseWarning)
+    ...     try:
+    ...         warnings.warn("the label head predicts one class", CollapseWarning)
+    ...     except CollapseWarning as error:
+    ...         print(type(error).__name__, "raised:", error)
+    CollapseWarning raised: the label head predicts one class
     """
 
 
@@ -40,6 +70,23 @@ class StillImprovingWarning(SkmultiWarning, ConvergenceWarning):
     Emitted by ``fit`` with ``early_stopping=True`` when the last epoch was the
     best one so far: early stopping never triggered, and more epochs would
     probably help. Raise ``epochs`` to train longer.
+
+    Examples
+    --------
+    It is a ``ConvergenceWarning``, so scikit-learn's usual filter silences it
+    (e.g. in a search where short training runs are on purpose):
+
+    >>> import warnings
+    >>> from sklearn.exceptions import ConvergenceWarning
+    >>> from skmulti.exceptions import StillImprovingWarning
+    >>> issubclass(StillImprovingWarning, ConvergenceWarning)
+    True
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warnings.filterwarnings("ignore", category=ConvergenceWarning)
+    ...     warnings.warn("validation loss still improving", StillImprovingWarning)
+    >>> caught
+    []
     """
 
 
@@ -55,6 +102,24 @@ class TrainingDivergedError(ValueError):
         The (1-based) epoch in which the loss stopped being finite.
     heads : list of str
         The heads (``"amount"``, ``"label"``) whose loss was not finite.
+
+    Examples
+    --------
+    A learning rate of 1e30 makes the loss infinite in the first epoch:
+
+    >>> import numpy as np
+    >>> from skmulti import RegressorClassifier
+    >>> from skmulti.exceptions import TrainingDivergedError
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(40, 3))
+    >>> y = np.column_stack([X[:, 0], X[:, 1] > 0])
+    >>> est = RegressorClassifier(hidden_layer_sizes=(8,), learning_rate=1e30, epochs=1,
+    ...                           early_stopping=False, random_state=0)
+    >>> try:
+    ...     est.fit(X, y)
+    ... except TrainingDivergedError as error:
+    ...     print(isinstance(error, ValueError), error.epoch)
+    True 1
     """
 
     def __init__(self, message, *, epoch=None, heads=()):

@@ -43,18 +43,18 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    mean_ : ndarray of shape (n_features_in_,) or None
+    mean_ : ndarray of shape (``n_features_in_``,) or None
         Mean of each feature; None when ``with_mean=False``.
-    var_ : ndarray of shape (n_features_in_,) or None
+    var_ : ndarray of shape (``n_features_in_``,) or None
         Variance of each feature; None when ``with_std=False``.
-    scale_ : ndarray of shape (n_features_in_,) or None
+    scale_ : ndarray of shape (``n_features_in_``,) or None
         What each feature is divided by; None when ``with_std=False``.
-    n_samples_seen_ : ndarray of shape (n_features_in_,)
+    n_samples_seen_ : ndarray of shape (``n_features_in_``,)
         Non-NaN values each statistic was computed from (samples times
         timesteps for 3-D input).
     n_features_in_ : int
         Features per row (per timestep for 3-D ``X``).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Defined only when ``X`` was a DataFrame with string column names.
 
     See Also
