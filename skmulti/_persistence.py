@@ -50,20 +50,18 @@ def _split_pipeline(obj):
 
     if isinstance(obj, RegressorClassifier):
         return None, 0, obj
-    if isinstance(obj, Pipeline) and obj.steps:
-        name, last = obj.steps[-1]
+    last = obj.steps[-1][1] if isinstance(obj, Pipeline) and obj.steps else None
+    if isinstance(last, (RegressorClassifier, Pipeline)):
         inner, depth, est = _split_pipeline(last)
         shell = copy.copy(obj)
         shell.steps = list(obj.steps)
-        shell.steps[-1] = (name, "passthrough" if inner is None else inner)
+        shell.steps[-1] = (obj.steps[-1][0], "passthrough" if inner is None else inner)
         return shell, depth + 1, est
+    ending = "" if last is None else f" ending in {type(last).__name__}"
     raise TypeError(
         "skmulti.save saves a RegressorClassifier, or a scikit-learn Pipeline whose "
-        f"last step is one; got {type(obj).__name__}"
-        + (f" ending in {type(obj.steps[-1][1]).__name__}" if isinstance(obj, Pipeline)
-           and obj.steps else "")
-        + ". Save the estimator itself, or pickle the object for transport between "
-        "your own processes."
+        f"last step is one; got {type(obj).__name__}{ending}. Save the estimator "
+        "itself, or pickle the object for transport between your own processes."
     )
 
 
