@@ -143,8 +143,7 @@ def check_entries(zf, *, where="the file", names=MEMBER_NAME):
         if bad_path or (names is not None and not names.match(name)):
             refuse(
                 f"{where} has a member named {shown}, which is not a name skmulti "
-                "writes"
-                + (" (it could point outside the archive)" if bad_path else "")
+                "writes" + (" (it could point outside the archive)" if bad_path else "")
             )
         if info.is_dir() or name.endswith("/"):
             refuse(f"{where} has a directory entry {shown}; skmulti writes none")
@@ -169,9 +168,8 @@ def check_entries(zf, *, where="the file", names=MEMBER_NAME):
                 f"{where} has a member {shown} of {info.file_size} bytes once "
                 f"decompressed, more than the limit of {limit} bytes"
             )
-        if (
-            info.file_size > RATIO_FLOOR_BYTES
-            and info.file_size > MAX_RATIO * max(info.compress_size, 1)
+        if info.file_size > RATIO_FLOOR_BYTES and info.file_size > MAX_RATIO * max(
+            info.compress_size, 1
         ):
             refuse(
                 f"{where} has a member {shown} that decompresses "
@@ -181,9 +179,7 @@ def check_entries(zf, *, where="the file", names=MEMBER_NAME):
             )
         total += info.file_size
         if total > MAX_TOTAL_BYTES:
-            refuse(
-                f"{where} decompresses to more than {MAX_TOTAL_BYTES} bytes in all"
-            )
+            refuse(f"{where} decompresses to more than {MAX_TOTAL_BYTES} bytes in all")
         found[name] = info
     return found
 

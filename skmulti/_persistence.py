@@ -25,8 +25,8 @@ WARN_VERSIONS = ("skmulti", "keras", "scikit-learn", "numpy")
 def _versions():
     import keras
     import numpy
-    import skops
     import sklearn
+    import skops
 
     from . import __version__
 
@@ -128,7 +128,8 @@ def save(obj, path):
     doc = {"kind": "RegressorClassifier", "estimator": _encode_estimator(est, encoder)}
     if shell is not None:
         remaining = [
-            type(v).__name__ for v in shell.get_params(deep=True).values()
+            type(v).__name__
+            for v in shell.get_params(deep=True).values()
             if isinstance(v, RegressorClassifier)
         ]
         if remaining:
@@ -136,8 +137,9 @@ def save(obj, path):
                 "skmulti.save saves a Pipeline whose only RegressorClassifier is its "
                 f"last step; this one holds {len(remaining)} more."
             )
-        doc.update(kind="Pipeline", depth=depth,
-                   pipeline=encoder.encode(shell, "the pipeline"))
+        doc.update(
+            kind="Pipeline", depth=depth, pipeline=encoder.encode(shell, "the pipeline")
+        )
     members = {OBJECT: _archive.dump_json(doc), **encoder.members}
     _archive.write(path, members, _versions())
 
@@ -145,7 +147,9 @@ def save(obj, path):
 def _check_trusted(trusted):
     if trusted is None:
         return []
-    if isinstance(trusted, (str, bytes)) or not all(isinstance(t, str) for t in trusted):
+    if isinstance(trusted, (str, bytes)) or not all(
+        isinstance(t, str) for t in trusted
+    ):
         raise TypeError(
             "trusted must be a list of import names (str), e.g. "
             f"trusted=['mymodule.build_model']; got {trusted!r}."
@@ -187,8 +191,11 @@ def _decode_estimator(node, decoder):
             f"it has parameters RegressorClassifier does not have: {sorted(unknown)}"
         )
     bad = [
-        k for k in state
-        if not k.isidentifier() or k.startswith("__") or hasattr(RegressorClassifier, k)
+        k
+        for k in state
+        if not k.isidentifier()
+        or k.startswith("__")
+        or hasattr(RegressorClassifier, k)
         or k in params
     ]
     if bad:
@@ -269,7 +276,9 @@ def load(path, *, trusted=None):
     archive = _archive.Archive(path)
     doc = archive.json(OBJECT)
     kind = doc.get("kind") if isinstance(doc, dict) else None
-    keys = {"kind", "estimator"} | ({"pipeline", "depth"} if kind == "Pipeline" else set())
+    keys = {"kind", "estimator"} | (
+        {"pipeline", "depth"} if kind == "Pipeline" else set()
+    )
     if kind not in _KINDS or set(doc) != keys:
         _archive.refuse(f"its {OBJECT} is not a saved RegressorClassifier or Pipeline")
     decoder = Decoder(archive, trusted)

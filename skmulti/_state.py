@@ -85,7 +85,9 @@ def _check_fitted_network(fitted):
     for i, (w, e) in enumerate(zip(weights, expected, strict=True)):
         if not isinstance(w, np.ndarray) or w.shape != e.shape or w.dtype != e.dtype:
             got = (
-                f"{w.shape} {w.dtype}" if isinstance(w, np.ndarray) else type(w).__name__
+                f"{w.shape} {w.dtype}"
+                if isinstance(w, np.ndarray)
+                else type(w).__name__
             )
             refuse(
                 f"weight {i} of the network has shape {e.shape} and dtype {e.dtype} "
@@ -105,10 +107,13 @@ ALLOWED = {
     "skmulti._target.AmountEncoder": Allowed(),
     "skmulti._target.LabelEncoder": Allowed(),
     "skmulti._target.Log1pTransformer": Allowed(),
+    "skmulti.preprocessing.SequenceScaler": Allowed(),
 }
 """The only skmulti classes whose instances a file may hold, by qualified name.
 
-Each must be importable as ``module.qualname``, keep its state in a dict of
+In an estimator's state they are encoded by this module; inside a scikit-learn
+object (a Pipeline step) skops meets them, and they are trusted there too. Each
+must be importable as ``module.qualname``, keep its state in a dict of
 str keys (``__getstate__()``, or ``vars()``), and be rebuilt by
 ``cls.__new__(cls)`` then ``__setstate__(state)`` (or ``__dict__.update``).
 """
@@ -124,15 +129,20 @@ def _allowed_class(name):
 
 
 def _is_code(value):
-    return isinstance(value, type) or inspect.isfunction(value) or inspect.isbuiltin(
-        value
-    ) or isinstance(value, np.ufunc)
+    return (
+        isinstance(value, type)
+        or inspect.isfunction(value)
+        or inspect.isbuiltin(value)
+        or isinstance(value, np.ufunc)
+    )
 
 
 def _is_sklearn(value):
     from sklearn.base import BaseEstimator
 
-    return isinstance(value, (BaseEstimator, np.random.RandomState, np.random.Generator))
+    return isinstance(
+        value, (BaseEstimator, np.random.RandomState, np.random.Generator)
+    )
 
 
 def _is_json_scalar(value):
@@ -179,10 +189,14 @@ class Encoder:
             return self._array(value, path)
         if isinstance(value, np.dtype):
             if value.kind not in _SCALAR_KINDS:
-                raise TypeError(f"skmulti.save: {path} is the dtype {value}, unsupported.")
+                raise TypeError(
+                    f"skmulti.save: {path} is the dtype {value}, unsupported."
+                )
             return {TAG: "dtype", "str": value.str}
         if type(value) in (list, tuple):
-            items = [self.encode(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
+            items = [
+                self.encode(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)
+            ]
             return items if type(value) is list else {TAG: "tuple", "items": items}
         if type(value) is dict:
             return self._dict(value, path, depth)
@@ -210,7 +224,8 @@ class Encoder:
     def _scalar(self, value, path):
         if value.dtype.kind not in _SCALAR_KINDS:
             raise TypeError(
-                f"skmulti.save cannot save {path}: a NumPy scalar of dtype {value.dtype}."
+                f"skmulti.save cannot save {path}: a NumPy scalar of dtype "
+                f"{value.dtype}."
             )
         item = value.item()
         return {
@@ -262,15 +277,19 @@ class Encoder:
             }
         items = []
         for k, v in value.items():
-            items.append([
-                self.encode(k, f"{path} key {k!r}", depth + 1),
-                self.encode(v, f"{path}[{k!r}]", depth + 1),
-            ])
+            items.append(
+                [
+                    self.encode(k, f"{path} key {k!r}", depth + 1),
+                    self.encode(v, f"{path}[{k!r}]", depth + 1),
+                ]
+            )
         return {TAG: "dict", "items": items}
 
     def _code(self, value, path):
         module = getattr(value, "__module__", None)
-        qualname = getattr(value, "__qualname__", None) or getattr(value, "__name__", None)
+        qualname = getattr(value, "__qualname__", None) or getattr(
+            value, "__name__", None
+        )
         if isinstance(value, np.ufunc):
             module, qualname = "numpy", value.__name__
         where = f"{path} ({value!r})"
@@ -353,9 +372,7 @@ def _dtype(text, path):
 
 
 def _shape(shape, path):
-    if not isinstance(shape, list) or not all(
-        type(n) is int and n >= 0 for n in shape
-    ):
+    if not isinstance(shape, list) or not all(type(n) is int and n >= 0 for n in shape):
         refuse(f"{path} has an invalid shape {shape!r}")
     return tuple(shape)
 
@@ -425,7 +442,7 @@ class Decoder:
             return
         if tag not in _FIELDS or set(node) != _FIELDS[tag] | {TAG}:
             refuse(f"{path} is a node skmulti does not write ({TAG}={tag!r})")
-        getattr(self, f"_scan_{tag}", lambda *a: None)(node, path, depth, needed)
+        getattr(self, f"_scan_{tag}")(node, path, depth, needed)
 
     def _scan_float(self, node, path, depth, needed):
         if node["value"] not in ("nan", "inf", "-inf"):
@@ -499,14 +516,18 @@ class Decoder:
         data = self.archive.raw(member, ".skops")
         if member not in self._skops_types:
             with _archive.open_zip(data, where=f"the skops member {member!r}") as zf:
-                _archive.check_entries(zf, where=f"the skops member {member!r}", names=None)
+                _archive.check_entries(
+                    zf, where=f"the skops member {member!r}", names=None
+                )
             try:
                 types = skops.io.get_untrusted_types(data=data)
             except Exception as exc:
                 refuse(f"the skops member {member!r} cannot be read ({exc})")
             self._skops_types[member] = list(types)
         needed.update(
-            t for t in self._skops_types[member] if t not in self.trusted and t not in ALLOWED
+            t
+            for t in self._skops_types[member]
+            if t not in self.trusted and t not in ALLOWED
         )
 
     # -- decode ---------------------------------------------------------------------
@@ -563,13 +584,16 @@ class Decoder:
             ):
                 refuse(
                     f"the array member {member!r} holds {array.shape} {array.dtype}, "
-                    f"but the file describes it as {tuple(node['shape'])} {node['dtype']}"
+                    "but the file describes it as "
+                    f"{tuple(node['shape'])} {node['dtype']}"
                 )
             self._cache[member] = array
         return self._cache[member]
 
     def _decode_objarray(self, node):
-        items = [self._decode_float(c) if isinstance(c, dict) else c for c in node["items"]]
+        items = [
+            self._decode_float(c) if isinstance(c, dict) else c for c in node["items"]
+        ]
         array = np.empty(len(items), dtype=object)
         for i, item in enumerate(items):
             array[i] = item
@@ -617,5 +641,7 @@ class Decoder:
             except UntrustedFileError:
                 raise
             except Exception as exc:
-                refuse(f"skops refused the member {member!r} ({type(exc).__name__}: {exc})")
+                refuse(
+                    f"skops refused the member {member!r} ({type(exc).__name__}: {exc})"
+                )
         return self._cache[member]

@@ -52,7 +52,8 @@ def saved(tmp_path_factory):
 def marker(tmp_path, monkeypatch):
     """The marker file, and a module on sys.path that creates it when imported."""
     marker = tmp_path / "marker"
-    (tmp_path / f"{EVIL}.py").write_text(textwrap.dedent(f"""
+    (tmp_path / f"{EVIL}.py").write_text(
+        textwrap.dedent(f"""
         open({str(marker)!r}, "w").write("code ran")
 
         def build(**kwargs):
@@ -60,7 +61,8 @@ def marker(tmp_path, monkeypatch):
 
         class Evil:
             pass
-    """))
+    """)
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     sys.modules.pop(EVIL, None)
     yield marker
@@ -93,7 +95,8 @@ def fix_hashes(members):
     for name, entry in manifest["members"].items():
         if name in members:
             entry.update(
-                sha256=hashlib.sha256(members[name]).hexdigest(), size=len(members[name])
+                sha256=hashlib.sha256(members[name]).hexdigest(),
+                size=len(members[name]),
             )
     members[_archive.MANIFEST] = json.dumps(manifest).encode()
     return members
@@ -152,9 +155,15 @@ def test_the_real_file_loads(saved):
 
 def test_keras_lambda_config_anywhere_is_refused(saved, tmp_path, marker):
     lam = {
-        "module": "keras.layers", "class_name": "Lambda",
-        "config": {"name": "evil", "function": {"class_name": "__lambda__",
-                   "config": {"code": "4wEAAAAAAAAA", "defaults": None}}},
+        "module": "keras.layers",
+        "class_name": "Lambda",
+        "config": {
+            "name": "evil",
+            "function": {
+                "class_name": "__lambda__",
+                "config": {"code": "4wEAAAAAAAAA", "defaults": None},
+            },
+        },
         "registered_name": None,
     }
 
@@ -166,10 +175,17 @@ def test_keras_lambda_config_anywhere_is_refused(saved, tmp_path, marker):
     refused(path, "serialized Keras object.*'class_name'.*Lambda")
 
 
-@pytest.mark.parametrize("cls", [
-    "keras.src.layers.core.lambda_layer.Lambda", f"{EVIL}.Evil", "builtins.eval",
-])
-def test_instance_of_a_class_outside_the_allowlist_is_refused(saved, tmp_path, marker, cls):
+@pytest.mark.parametrize(
+    "cls",
+    [
+        "keras.src.layers.core.lambda_layer.Lambda",
+        f"{EVIL}.Evil",
+        "builtins.eval",
+    ],
+)
+def test_instance_of_a_class_outside_the_allowlist_is_refused(
+    saved, tmp_path, marker, cls
+):
     def edit(doc):
         doc["estimator"]["state"]["_label_encoder"]["class"] = cls
 
@@ -180,9 +196,15 @@ def test_instance_of_a_class_outside_the_allowlist_is_refused(saved, tmp_path, m
 def test_untrusted_builder_name_is_refused_and_named(saved, tmp_path, marker):
     def edit(doc):
         doc["estimator"]["params"]["model"] = {
-            "__skmulti__": "code", "module": EVIL, "qualname": "build"}
+            "__skmulti__": "code",
+            "module": EVIL,
+            "qualname": "build",
+        }
         doc["estimator"]["params"]["activation"] = {
-            "__skmulti__": "code", "module": "os", "qualname": "system"}
+            "__skmulti__": "code",
+            "module": "os",
+            "qualname": "system",
+        }
 
     path = write_zip(tmp_path / "f", fix_hashes(edit_object(members_of(saved), edit)))
     err = refused(path, rf"not trusted: \['os.system', '{EVIL}.build'\].*trusted=")
@@ -201,7 +223,9 @@ def test_untrusted_builder_name_is_refused_and_named(saved, tmp_path, marker):
 def test_unknown_node_is_refused(saved, tmp_path, marker):
     def edit(doc):
         doc["estimator"]["state"]["n_iter_"] = {
-            "__skmulti__": "reduce", "callable": f"{EVIL}.build"}
+            "__skmulti__": "reduce",
+            "callable": f"{EVIL}.build",
+        }
 
     path = write_zip(tmp_path / "f", fix_hashes(edit_object(members_of(saved), edit)))
     refused(path, "node skmulti does not write.*'reduce'")
@@ -218,10 +242,16 @@ def test_state_that_shadows_a_method_is_refused(saved, tmp_path, marker):
 # -- the zip container -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", [
-    "../../evil.json", "/tmp/evil.json", "arrays\\000001.npy", "arrays/../object.json",
-    "C:/evil.json",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../evil.json",
+        "/tmp/evil.json",
+        "arrays\\000001.npy",
+        "arrays/../object.json",
+        "C:/evil.json",
+    ],
+)
 def test_traversal_and_absolute_names_are_refused(saved, tmp_path, marker, name):
     members = members_of(saved)
     members[name] = b"{}"
@@ -235,7 +265,9 @@ def test_symlink_entry_is_refused(saved, tmp_path, marker):
     members = members_of(saved)
     members["arrays/000099.npy"] = b"/etc/passwd"
     link = {"external_attr": (stat.S_IFLNK | 0o777) << 16}
-    path = write_zip(tmp_path / "f", fix_hashes(members), infos={"arrays/000099.npy": link})
+    path = write_zip(
+        tmp_path / "f", fix_hashes(members), infos={"arrays/000099.npy": link}
+    )
     refused(path, "symbolic link")
 
 
@@ -247,8 +279,9 @@ def test_directory_entry_is_refused(saved, tmp_path, marker):
 
 def test_duplicate_members_are_refused(saved, tmp_path, marker):
     members = list(members_of(saved).items())
-    evil = edit_object(dict(members), lambda doc: doc["estimator"]["params"].update(
-        epochs=999))["object.json"]
+    evil = edit_object(
+        dict(members), lambda doc: doc["estimator"]["params"].update(epochs=999)
+    )["object.json"]
     path = write_zip(tmp_path / "f", [*members, ("object.json", evil)])
     refused(path, "two members named 'object.json'")
 
@@ -267,11 +300,11 @@ def _patch_central_size(data, name, size):
     """Set the uncompressed size that the central directory declares for ``name``."""
     data = bytearray(data)
     start = data.rfind(b"PK\x05\x06")
-    offset = struct.unpack("<I", data[start + 16:start + 20])[0]
-    while data[offset:offset + 4] == b"PK\x01\x02":
-        n, m, k = struct.unpack("<HHH", data[offset + 28:offset + 34])
-        if data[offset + 46:offset + 46 + n].decode() == name:
-            data[offset + 24:offset + 28] = struct.pack("<I", size)
+    offset = struct.unpack("<I", data[start + 16 : start + 20])[0]
+    while data[offset : offset + 4] == b"PK\x01\x02":
+        n, m, k = struct.unpack("<HHH", data[offset + 28 : offset + 34])
+        if data[offset + 46 : offset + 46 + n].decode() == name:
+            data[offset + 24 : offset + 28] = struct.pack("<I", size)
             return bytes(data)
         offset += 46 + n + m + k
     raise AssertionError(name)
@@ -300,8 +333,10 @@ def test_npy_with_pickled_objects_is_refused(saved, tmp_path, marker):
     payload[0] = _Payload(str(marker))
     members = members_of(saved)
     members["arrays/000002.npy"] = npy(payload, allow_pickle=True)
-    assert b"_Payload" in members["arrays/000002.npy"] or b"_touch" in members[
-        "arrays/000002.npy"]
+    assert (
+        b"_Payload" in members["arrays/000002.npy"]
+        or b"_touch" in members["arrays/000002.npy"]
+    )
     path = write_zip(tmp_path / "f", fix_hashes(members))
     with pytest.MonkeyPatch.context() as mp:  # and pickle is never even called
         mp.setattr(pickle, "loads", _never)
@@ -317,11 +352,17 @@ def _never(*args, **kwargs):
     raise AssertionError("pickle was called")
 
 
-@pytest.mark.parametrize("array,match", [
-    (np.zeros((5, 8), np.float32), r"weight 0 .* shape \(4, 8\) and dtype float32 .* "
-                                    r"\(5, 8\) float32 in the file"),
-    (np.zeros((4, 8), np.float64), r"weight 0 .* \(4, 8\) float64 in the file"),
-])
+@pytest.mark.parametrize(
+    "array,match",
+    [
+        (
+            np.zeros((5, 8), np.float32),
+            r"weight 0 .* shape \(4, 8\) and dtype float32 .* "
+            r"\(5, 8\) float32 in the file",
+        ),
+        (np.zeros((4, 8), np.float64), r"weight 0 .* \(4, 8\) float64 in the file"),
+    ],
+)
 def test_wrong_weight_shape_or_dtype_is_refused(saved, tmp_path, marker, array, match):
     members = members_of(saved)
 
@@ -345,15 +386,19 @@ def test_array_that_differs_from_its_description_is_refused(saved, tmp_path, mar
 def test_missing_member_is_refused(saved, tmp_path, marker):
     members = members_of(saved)
     del members["arrays/000002.npy"]
-    refused(write_zip(tmp_path / "f", members),
-            r"listed in the manifest are missing: \['arrays/000002.npy'\]")
+    refused(
+        write_zip(tmp_path / "f", members),
+        r"listed in the manifest are missing: \['arrays/000002.npy'\]",
+    )
 
 
 def test_extra_member_is_refused(saved, tmp_path, marker):
     members = members_of(saved)
     members["arrays/000099.npy"] = npy(np.zeros(3))
-    refused(write_zip(tmp_path / "f", members),
-            r"the manifest does not list: \['arrays/000099.npy'\]")
+    refused(
+        write_zip(tmp_path / "f", members),
+        r"the manifest does not list: \['arrays/000099.npy'\]",
+    )
 
 
 def test_missing_manifest_is_refused(saved, tmp_path, marker):
@@ -367,8 +412,10 @@ def test_changed_weight_with_the_old_hash_is_refused(saved, tmp_path, marker):
     data = bytearray(members["arrays/000002.npy"])
     data[-1] ^= 0x01
     members["arrays/000002.npy"] = bytes(data)
-    refused(write_zip(tmp_path / "f", members),
-            "'arrays/000002.npy' does not match its SHA-256")
+    refused(
+        write_zip(tmp_path / "f", members),
+        "'arrays/000002.npy' does not match its SHA-256",
+    )
 
 
 def test_format_version_from_the_future_is_refused(saved, tmp_path, marker):
@@ -376,7 +423,9 @@ def test_format_version_from_the_future_is_refused(saved, tmp_path, marker):
     manifest = json.loads(members["manifest.json"])
     manifest["format_version"] = _archive.FORMAT_VERSION + 1
     members["manifest.json"] = json.dumps(manifest).encode()
-    refused(write_zip(tmp_path / "f", members), "format version 2, newer.*Upgrade skmulti")
+    refused(
+        write_zip(tmp_path / "f", members), "format version 2, newer.*Upgrade skmulti"
+    )
 
 
 def test_truncated_file_is_refused(saved, tmp_path, marker):
@@ -390,17 +439,20 @@ def test_truncated_file_is_refused(saved, tmp_path, marker):
 def test_damaged_member_data_is_refused(saved, tmp_path, marker):
     data = bytearray(Path(saved).read_bytes())
     start = data.find(b"PK\x03\x04", 10)  # the second member: object.json, deflated
-    data[start + 80:start + 90] = bytes(10)
+    data[start + 80 : start + 90] = bytes(10)
     path = tmp_path / "f"
     path.write_bytes(bytes(data))
     refused(path, "damaged or truncated|SHA-256|decompresses to")
 
 
-@pytest.mark.parametrize("content", [
-    b"not an archive at all",
-    pickle.dumps({"a": 1}),
-    b"\x89HDF\r\n\x1a\n" + bytes(100),
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"not an archive at all",
+        pickle.dumps({"a": 1}),
+        b"\x89HDF\r\n\x1a\n" + bytes(100),
+    ],
+)
 def test_file_that_is_not_an_archive_is_refused(tmp_path, marker, content):
     path = tmp_path / "f.skmulti"
     path.write_bytes(content)
@@ -419,7 +471,9 @@ def test_keras_file_is_refused(tmp_path, marker):
 def test_duplicate_json_keys_are_refused(saved, tmp_path, marker):
     members = members_of(saved)
     text = members["object.json"].decode()
-    members["object.json"] = text.replace('"kind":', '"kind": "Pipeline", "kind":', 1).encode()
+    members["object.json"] = text.replace(
+        '"kind":', '"kind": "Pipeline", "kind":', 1
+    ).encode()
     refused(write_zip(tmp_path / "f", fix_hashes(members)), "has the key 'kind' twice")
 
 

@@ -17,6 +17,7 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardSc
 import skmulti
 from skmulti import RegressorClassifier
 from skmulti.exceptions import UntrustedTypesError
+from skmulti.preprocessing import SequenceScaler
 
 # Tiny fits: ConvergenceWarning (and its subclasses) is expected.
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -26,10 +27,15 @@ def build_net(meta, units=4):
     """A module-level builder: saved by its import name."""
     inputs = keras.Input((meta["n_features_in_"],))
     h = keras.layers.Dense(units, activation="tanh", name="trunk")(inputs)
-    return keras.Model(inputs, {
-        "amount": keras.layers.Dense(1, name="amount")(h),
-        "label": keras.layers.Dense(meta["label_units_"], name="label")(h),  # logits
-    })
+    return keras.Model(
+        inputs,
+        {
+            "amount": keras.layers.Dense(1, name="amount")(h),
+            "label": keras.layers.Dense(meta["label_units_"], name="label")(
+                h
+            ),  # logits
+        },
+    )
 
 
 class Doubler(TransformerMixin, BaseEstimator):
@@ -120,6 +126,9 @@ def test_round_trip_3d_sequences(tmp_path):
         **TINY, recurrent_layer_sizes=(4,), recurrent_cell="gru"
     ).fit(X, y)
     assert_round_trip(est, X, y, tmp_path / "m.skmulti")
+    # skmulti's own SequenceScaler in a Pipeline needs no trust.
+    pipe = make_pipeline(SequenceScaler(), clone(est)).fit(X, y)
+    assert_round_trip(pipe, X, y, tmp_path / "p.skmulti")
 
 
 def test_round_trip_hurdle_and_log1p(tmp_path):
@@ -150,7 +159,10 @@ def test_round_trip_uncertainty_weighting_and_poisson(xy, tmp_path):
 def test_round_trip_custom_builder_needs_trust(xy, tmp_path):
     X, y = xy
     est = RegressorClassifier(
-        build_net, **TINY, model__units=5, optimizer=keras.optimizers.SGD,
+        build_net,
+        **TINY,
+        model__units=5,
+        optimizer=keras.optimizers.SGD,
         optimizer__momentum=0.5,
     ).fit(X, y)
     path = tmp_path / "m.skmulti"
@@ -167,7 +179,8 @@ def test_round_trip_custom_builder_needs_trust(xy, tmp_path):
 
 def test_round_trip_unfitted(tmp_path):
     est = RegressorClassifier(
-        hidden_layer_sizes=(3, 2), class_weight={0: 1.0, 1: 2.5},
+        hidden_layer_sizes=(3, 2),
+        class_weight={0: 1.0, 1: 2.5},
         amount_transformer=FunctionTransformer(np.log1p, np.expm1),
         callbacks=[keras.callbacks.TerminateOnNaN],
     )
@@ -191,10 +204,12 @@ def test_round_trip_pipeline_with_column_transformer(tmp_path):
     X, y = make_xy(n=80, label="str")
     X = pd.DataFrame(X, columns=["a", "b", "c", "d"])
     X["shop"] = np.array(["north", "south", "east", "west"])[np.arange(80) % 4]
-    pre = ColumnTransformer([
-        ("num", StandardScaler(), ["a", "b", "c", "d"]),
-        ("cat", OneHotEncoder(handle_unknown="ignore"), ["shop"]),
-    ])
+    pre = ColumnTransformer(
+        [
+            ("num", StandardScaler(), ["a", "b", "c", "d"]),
+            ("cat", OneHotEncoder(handle_unknown="ignore"), ["shop"]),
+        ]
+    )
     pipe = Pipeline([("pre", pre), ("est", RegressorClassifier(**TINY))]).fit(X, y)
     loaded = assert_round_trip(pipe, X, y, tmp_path / "p.skmulti")
     assert isinstance(loaded.named_steps["pre"], ColumnTransformer)
@@ -247,8 +262,12 @@ def test_load_never_unpickles(xy, tmp_path, monkeypatch):
     def never(*args, **kwargs):
         raise AssertionError("load called pickle")
 
-    for module, name in [(pickle, "loads"), (pickle, "load"), (pickle, "Unpickler"),
-                         (joblib, "load")]:
+    for module, name in [
+        (pickle, "loads"),
+        (pickle, "load"),
+        (pickle, "Unpickler"),
+        (joblib, "load"),
+    ]:
         monkeypatch.setattr(module, name, never)
     loaded = skmulti.load(tmp_path / "p.skmulti")
     assert np.array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
@@ -269,12 +288,16 @@ def test_save_refuses_code_without_an_import_name(tmp_path):
 
 def test_save_refuses_keras_objects(tmp_path):
     est = RegressorClassifier(callbacks=[keras.callbacks.EarlyStopping(patience=2)])
-    with pytest.raises(TypeError, match="EarlyStopping instance.*Keras objects are never"):
+    with pytest.raises(
+        TypeError, match="EarlyStopping instance.*Keras objects are never"
+    ):
         skmulti.save(est, tmp_path / "m.skmulti")
 
 
 def test_save_refuses_unknown_objects_and_keras_configs(tmp_path):
-    with pytest.raises(TypeError, match="the parameters\\['model__opts'\\].*set instance"):
+    with pytest.raises(
+        TypeError, match="the parameters\\['model__opts'\\].*set instance"
+    ):
         skmulti.save(RegressorClassifier(model__opts={1, 2}), tmp_path / "m")
     config = {"class_name": "Dense", "config": {"units": 3}}
     with pytest.raises(TypeError, match="'class_name', the form of a serialized Keras"):
@@ -282,7 +305,9 @@ def test_save_refuses_unknown_objects_and_keras_configs(tmp_path):
 
 
 def test_save_refuses_other_objects(tmp_path):
-    with pytest.raises(TypeError, match="Pipeline whose last step is one; got Standard"):
+    with pytest.raises(
+        TypeError, match="Pipeline whose last step is one; got Standard"
+    ):
         skmulti.save(StandardScaler(), tmp_path / "m")
     with pytest.raises(TypeError, match="ending in StandardScaler"):
         skmulti.save(make_pipeline(StandardScaler()), tmp_path / "m")
