@@ -13,9 +13,11 @@ Every refusal raises :class:`skmulti.exceptions.UntrustedFileError` (a
 import hashlib
 import io
 import json
+import os
 import re
 import stat
 import struct
+import tempfile
 import zipfile
 import zlib
 
@@ -87,8 +89,9 @@ def npy_bytes(array):
 def write(path, members, versions):
     """Write ``members`` (name -> bytes) and their manifest to ``path``.
 
-    The archive is written to ``path`` in one go (built in memory first), so a
-    failure leaves no half-written file behind under ``path``.
+    The archive is built in memory, written to a temporary file next to
+    ``path`` and renamed onto it, so a failure (a full disk) leaves no
+    half-written file under ``path``, and an older file there stays whole.
     """
     manifest = {
         "format": FORMAT,
@@ -111,8 +114,18 @@ def write(path, members, versions):
                 zipfile.ZIP_STORED if name.endswith(".npy") else zipfile.ZIP_DEFLATED
             )
             zf.writestr(info, data)
-    with open(path, "wb") as f:
-        f.write(buffer.getvalue())
+    path = os.fspath(path)
+    fd, partial = tempfile.mkstemp(
+        prefix=".skmulti-", suffix=".partial", dir=os.path.dirname(path) or "."
+    )
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(buffer.getvalue())
+        os.replace(partial, path)  # atomic: the old file or the new one, never half
+    except BaseException:
+        if os.path.exists(partial):
+            os.unlink(partial)
+        raise
 
 
 # -- reading ------------------------------------------------------------------

@@ -535,9 +535,17 @@ class Decoder:
     def decode(self, node):
         """Build the value of a scanned node (run ``scan`` on it first)."""
         value = self._decode(node)
-        for check, obj in self._checks:
-            check(obj)
-        self._checks.clear()
+        checks, self._checks = self._checks, []
+        for check, obj in checks:
+            try:
+                check(obj)
+            except UntrustedFileError:
+                raise
+            except Exception as exc:  # a state of another shape than skmulti's
+                refuse(
+                    f"the saved {qualified_name(type(obj))} does not have the state "
+                    f"this skmulti expects ({type(exc).__name__}: {exc})"
+                )
         return value
 
     def _decode(self, node):
@@ -621,10 +629,16 @@ class Decoder:
         state = {k: self._decode(v) for k, v in node["state"].items()}
         state.update(dict.fromkeys(spec.derived))
         obj = cls.__new__(cls)
-        if hasattr(obj, "__setstate__"):
-            obj.__setstate__(state)
-        else:
-            obj.__dict__.update(state)
+        try:
+            if hasattr(obj, "__setstate__"):
+                obj.__setstate__(state)
+            else:
+                obj.__dict__.update(state)
+        except Exception as exc:  # pragma: no cover - setstate of another version
+            refuse(
+                f"the saved {name} has a state this skmulti cannot restore "
+                f"({type(exc).__name__}: {exc})"
+            )
         if spec.check is not None:
             self._checks.append((spec.check, obj))
         return obj

@@ -500,3 +500,39 @@ def test_same_versions_do_not_warn(saved):
     with warnings.catch_warnings():
         warnings.simplefilter("error", InconsistentVersionWarning)
         skmulti.load(saved)
+
+
+def test_network_state_of_another_shape_is_refused(saved, tmp_path, marker):
+    def edit(doc):
+        del doc["estimator"]["state"]["_network"]["state"]["recipe"]
+
+    path = write_zip(tmp_path / "f", fix_hashes(edit_object(members_of(saved), edit)))
+    refused(path, "_FittedNetwork does not have the state this skmulti expects")
+
+
+def test_failed_save_leaves_the_old_file_whole(saved, tmp_path, monkeypatch):
+    path = tmp_path / "model.skmulti"
+    path.write_bytes(Path(saved).read_bytes())
+
+    monkeypatch.setattr(_archive.os, "fdopen", _full_disk_fdopen)
+    with pytest.raises(OSError, match="No space left"):
+        skmulti.save(skmulti.load(saved), path)
+    assert path.read_bytes() == Path(saved).read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.skmulti"]
+
+
+class _FullDisk(io.RawIOBase):
+    def __init__(self, fd):
+        import os
+
+        os.close(fd)
+
+    def write(self, data):
+        raise OSError(28, "No space left on device")
+
+    def writable(self):
+        return True
+
+
+def _full_disk_fdopen(fd, mode):
+    return _FullDisk(fd)
