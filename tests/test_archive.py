@@ -59,8 +59,14 @@ def marker(tmp_path, monkeypatch):
         def build(**kwargs):
             open({str(marker)!r}, "w").write("code ran")
 
-        class Evil:
-            pass
+        from sklearn.base import BaseEstimator, TransformerMixin
+
+        class Evil(TransformerMixin, BaseEstimator):
+            def fit(self, X, y=None):
+                return self
+
+            def transform(self, X):
+                return X
     """)
     )
     monkeypatch.syspath_prepend(str(tmp_path))
@@ -218,6 +224,25 @@ def test_untrusted_builder_name_is_refused_and_named(saved, tmp_path, marker):
     assert marker.exists()
     marker.unlink()
     sys.modules.pop(EVIL)
+
+
+def test_untrusted_sklearn_type_in_a_pipeline_is_refused(tmp_path, marker):
+    import importlib
+
+    from sklearn.pipeline import make_pipeline
+
+    X, y = make_xy()
+    evil = importlib.import_module(EVIL)
+    pipe = make_pipeline(evil.Evil(), skmulti.RegressorClassifier(**TINY))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pipe.fit(X, y)
+    path = tmp_path / "p.skmulti"
+    skmulti.save(pipe, path)
+    marker.unlink()  # a real file of a real pipeline; now forget the module
+    sys.modules.pop(EVIL)
+    err = refused(path, rf"not trusted: \['{EVIL}.Evil'\]")
+    assert err.names == [f"{EVIL}.Evil"]
 
 
 def test_unknown_node_is_refused(saved, tmp_path, marker):

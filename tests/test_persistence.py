@@ -99,6 +99,10 @@ def test_round_trip_2d(xy, tmp_path):
     est = RegressorClassifier(**TINY).fit(X, y)
     loaded = assert_round_trip(est, X, y, tmp_path / "m.skmulti")
     assert loaded.n_features_in_ == 4 and loaded.X_shape_ == est.X_shape_
+    # What was one object is one object again (saved once).
+    again = skmulti.load(tmp_path / "m.skmulti")
+    assert again.amount_transformer_ is again._amount_encoder.transformer_
+    assert again.classes_ is again._label_encoder.classes_
 
 
 def test_round_trip_dataframe_with_feature_names_and_str_labels(tmp_path):
@@ -334,4 +338,4 @@ def test_docs_first_snippet_runs(xy, tmp_path, monkeypatch):
     assert np.array_equal(
         namespace["loaded"].predict_proba(X), namespace["est"].predict_proba(X)
     )
-    assert "36 crafted files, 36 refused, 0 markers written" in text
+    assert "37 crafted files, 37 refused, 0 markers written" in text
