@@ -9,6 +9,7 @@ _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 from ._engine import cache_info as engine_cache_info  # noqa: E402
 from ._engine import clear_cache as clear_engine_cache  # noqa: E402
 from ._estimator import RegressorClassifier  # noqa: E402
+from ._persistence import load, save  # noqa: E402
 from ._prediction import Prediction  # noqa: E402
 
 __version__ = "0.1.0"
@@ -19,4 +20,6 @@ __all__ = [
     "__version__",
     "clear_engine_cache",
     "engine_cache_info",
+    "load",
+    "save",
 ]

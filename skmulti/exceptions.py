@@ -6,12 +6,16 @@ shares, so ``except ValueError`` and
 """
 
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import InconsistentVersionWarning as _SklearnVersionWarning
 
 __all__ = [
     "CollapseWarning",
+    "InconsistentVersionWarning",
     "SkmultiWarning",
     "StillImprovingWarning",
     "TrainingDivergedError",
+    "UntrustedFileError",
+    "UntrustedTypesError",
 ]
 
 
@@ -126,3 +130,58 @@ class TrainingDivergedError(ValueError):
         super().__init__(message)
         self.epoch = epoch
         self.heads = list(heads)
+
+
+class UntrustedFileError(ValueError):
+    """``skmulti.load`` refused a file: it is damaged, crafted or not trusted.
+
+    Every refusal of :func:`skmulti.load` raises it (or its subclass
+    :class:`UntrustedTypesError`), before any code named by the file runs. The
+    message says what is wrong with the file and what to do.
+    """
+
+
+class UntrustedTypesError(UntrustedFileError):
+    """The file names code or types that the caller did not trust.
+
+    Raised by :func:`skmulti.load` when the file refers to a function or class
+    (a ``model=`` builder, an optimizer class, a scikit-learn-side type that
+    skops does not trust by default) whose name is not in ``trusted``. Nothing
+    named was imported.
+
+    Attributes
+    ----------
+    names : list of str
+        The import names that ``trusted`` must list to load the file.
+    """
+
+    def __init__(self, message, *, names=()):
+        super().__init__(message)
+        self.names = list(names)
+
+
+class InconsistentVersionWarning(SkmultiWarning, _SklearnVersionWarning):
+    """A file is loaded with other versions than those that saved it.
+
+    Emitted by :func:`skmulti.load` when skmulti, Keras, scikit-learn or NumPy
+    differ from the versions recorded in the file. It derives from
+    scikit-learn's ``InconsistentVersionWarning``, so a filter on that class
+    also applies.
+
+    Attributes
+    ----------
+    differences : dict
+        ``{package: (saved_version, current_version)}`` for each package that
+        differs.
+    """
+
+    def __init__(self, message, *, differences=None):
+        UserWarning.__init__(self, message)
+        self.message = message
+        self.differences = dict(differences or {})
+        sklearn = self.differences.get("scikit-learn", (None, None))
+        self.estimator_name = "skmulti file"
+        self.original_sklearn_version, self.current_sklearn_version = sklearn
+
+    def __str__(self):
+        return self.message
