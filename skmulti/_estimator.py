@@ -41,7 +41,8 @@ class RegressorClassifier(BaseEstimator):
     heads: ``amount`` (regression) and ``label`` (classification). The label
     head is built from the data (1 sigmoid unit for 2 classes, softmax over
     ``n_classes`` otherwise); the amount is scaled for training and scaled back
-    at predict. It is a scikit-learn estimator: it clones, pickles, and works
+    at predict. It is a scikit-learn estimator: it clones, pickles (for
+    transport; share and keep models with :func:`skmulti.save`), and works
     in ``Pipeline``, ``cross_validate`` and every search tool.
 
     It is neither a classifier nor a regressor to scikit-learn

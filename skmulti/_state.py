@@ -104,8 +104,10 @@ def _check_fitted_network(fitted):
 ALLOWED = {
     "skmulti._estimator._FittedNetwork": Allowed(check=_check_fitted_network),
     "skmulti._network.NetworkRecipe": Allowed(derived=("key",)),
+    "skmulti._heads.Head": Allowed(),
     "skmulti._target.AmountEncoder": Allowed(),
     "skmulti._target.LabelEncoder": Allowed(),
+    "skmulti._target.TargetEncoder": Allowed(),
     "skmulti._target.Log1pTransformer": Allowed(),
     "skmulti.preprocessing.SequenceScaler": Allowed(),
 }

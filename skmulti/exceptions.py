@@ -138,6 +138,18 @@ class UntrustedFileError(ValueError):
     Every refusal of :func:`skmulti.load` raises it (or its subclass
     :class:`UntrustedTypesError`), before any code named by the file runs. The
     message says what is wrong with the file and what to do.
+
+    Examples
+    --------
+    >>> import skmulti
+    >>> from skmulti.exceptions import UntrustedFileError
+    >>> _ = open("not_a_model.skmulti", "w").write("hello")
+    >>> try:
+    ...     skmulti.load("not_a_model.skmulti")
+    ... except UntrustedFileError as exc:
+    ...     print(type(exc).__name__, issubclass(type(exc), ValueError))
+    UntrustedFileError True
+    >>> import os; os.remove("not_a_model.skmulti")
     """
 
 
@@ -153,6 +165,13 @@ class UntrustedTypesError(UntrustedFileError):
     ----------
     names : list of str
         The import names that ``trusted`` must list to load the file.
+
+    Examples
+    --------
+    >>> from skmulti.exceptions import UntrustedFileError, UntrustedTypesError
+    >>> exc = UntrustedTypesError("not trusted: my_models.build", names=["my_models.build"])
+    >>> isinstance(exc, UntrustedFileError), exc.names
+    (True, ['my_models.build'])
     """
 
     def __init__(self, message, *, names=()):
@@ -173,6 +192,15 @@ class InconsistentVersionWarning(SkmultiWarning, _SklearnVersionWarning):
     differences : dict
         ``{package: (saved_version, current_version)}`` for each package that
         differs.
+
+    Examples
+    --------
+    >>> from sklearn.exceptions import InconsistentVersionWarning as Sklearns
+    >>> from skmulti.exceptions import InconsistentVersionWarning
+    >>> w = InconsistentVersionWarning("saved with keras 3.0.0",
+    ...                                differences={"keras": ("3.0.0", "3.15.1")})
+    >>> isinstance(w, Sklearns), w.differences
+    (True, {'keras': ('3.0.0', '3.15.1')})
     """
 
     def __init__(self, message, *, differences=None):

@@ -193,7 +193,7 @@ def test_instance_of_a_class_outside_the_allowlist_is_refused(
     saved, tmp_path, marker, cls
 ):
     def edit(doc):
-        doc["estimator"]["state"]["_label_encoder"]["class"] = cls
+        doc["estimator"]["state"]["_target_encoder"]["class"] = cls
 
     path = write_zip(tmp_path / "f", fix_hashes(edit_object(members_of(saved), edit)))
     refused(path, f"instance of '{cls}', which is not one of the skmulti classes")

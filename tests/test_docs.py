@@ -62,6 +62,10 @@ AFTER = {
     ("index.md", 3): "est.fit(X, y); assert est.predict(X).amount.shape == (60,)",
     ("modelling.md", 2): "assert pipe.predict(X_3d).amount.shape == (60,)",
     ("model_selection.md", 5): "client.close(); client.cluster.close()",
+    ("persistence.md", 1): (
+        "assert np.array_equal(loaded.predict_proba(X), est.predict_proba(X)); "
+        "import os; os.remove('model.skmulti')"
+    ),
 }
 
 #: Snippets that need more than ~20 s on 2 cores.
@@ -96,7 +100,8 @@ def _shrink(code):
 
 def test_every_doc_has_its_snippets_found():
     found = {key[0] for p in SNIPPETS for key in [p.values[0]]}
-    assert found == {"README.md", "index.md", "model_selection.md", "modelling.md"}
+    assert found == {"README.md", "index.md", "model_selection.md", "modelling.md",
+                     "persistence.md"}
     assert len(SNIPPETS) >= 12
 
 

@@ -63,6 +63,13 @@ def assert_same_params(a, b):
             assert type(pa[key]) is type(pb[key]) and pa[key] == pb[key], key
 
 
+def same(a, b):
+    """Bit-identical arrays, or lists of them (several label columns), dtypes included."""
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(map(same, a, b))
+    return np.array_equal(a, b) and np.asarray(a).dtype == np.asarray(b).dtype
+
+
 def assert_round_trip(est, X, y, path, **load_kwargs):
     """Save, load: bit-identical predictions; then clone, refit, score, save again."""
     skmulti.save(est, path)
@@ -71,26 +78,25 @@ def assert_round_trip(est, X, y, path, **load_kwargs):
     got, want = loaded.predict(X), est.predict(X)
     assert np.array_equal(got.amount, want.amount)
     assert np.array_equal(got.label, want.label) and got.label.dtype == want.label.dtype
-    assert np.array_equal(loaded.predict_proba(X), est.predict_proba(X))
+    assert same(loaded.predict_proba(X), est.predict_proba(X))
     assert loaded.score(X, y) == est.score(X, y)
     inner, original = (
         (loaded[-1], est[-1]) if isinstance(est, Pipeline) else (loaded, est)
     )
     assert_same_params(inner, original)
-    assert np.array_equal(inner.classes_, original.classes_)
-    assert inner.classes_.dtype == original.classes_.dtype
+    assert same(inner.classes_, original.classes_)
     assert inner.history_ == original.history_
     # Save again: the loaded one is a full estimator, and the file is the same data.
     again = path.with_name(path.stem + "_again.skmulti")
     skmulti.save(loaded, again)
     reloaded = skmulti.load(again, **load_kwargs)
-    assert np.array_equal(reloaded.predict_proba(X), want_proba := est.predict_proba(X))
+    assert same(reloaded.predict_proba(X), est.predict_proba(X))
     # Clone and refit: same data and random_state, same model as a fresh fit.
     refit = clone(loaded).fit(X, y)
     fresh = clone(est).fit(X, y)
-    assert np.array_equal(refit.predict_proba(X), fresh.predict_proba(X))
+    assert same(refit.predict_proba(X), fresh.predict_proba(X))
     loaded.fit(X, y)  # the loaded object itself refits
-    assert loaded.predict_proba(X).shape == want_proba.shape
+    assert np.asarray(loaded.predict(X)).shape == np.asarray(want).shape
     return loaded
 
 
@@ -101,8 +107,23 @@ def test_round_trip_2d(xy, tmp_path):
     assert loaded.n_features_in_ == 4 and loaded.X_shape_ == est.X_shape_
     # What was one object is one object again (saved once).
     again = skmulti.load(tmp_path / "m.skmulti")
-    assert again.amount_transformer_ is again._amount_encoder.transformer_
-    assert again.classes_ is again._label_encoder.classes_
+    encoder = again._target_encoder
+    assert again.amount_transformer_ is encoder.amount_encoders_[0].transformer_
+    assert again.classes_ is encoder.label_encoders_[0].classes_
+
+
+def test_round_trip_several_targets(tmp_path):
+    """Two amounts and three labels (a DataFrame y), one label weighted."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(90, 4))
+    y = pd.DataFrame({"spend": 2 * X[:, 0], "churn": (X[:, 1] > 0).astype(int),
+                      "count": np.exp(X[:, 2]), "segment": np.where(X[:, 3] > 0, "a", "b"),
+                      "vip": X[:, 0] > 1})
+    est = RegressorClassifier(**TINY, amount_columns=["spend", "count"],
+                              class_weight=[None, None, "balanced"]).fit(X, y)
+    loaded = assert_round_trip(est, X, y, tmp_path / "several.skmulti")
+    assert loaded.amount_columns_ == ["spend", "count"]
+    assert loaded.label_columns_ == ["churn", "segment", "vip"]
 
 
 def test_round_trip_dataframe_with_feature_names_and_str_labels(tmp_path):
@@ -321,21 +342,3 @@ def test_load_checks_trusted_argument(tmp_path):
     skmulti.save(RegressorClassifier(), tmp_path / "m")
     with pytest.raises(TypeError, match="trusted must be a list of import names"):
         skmulti.load(tmp_path / "m", trusted="mymodule.build")
-
-
-def test_docs_first_snippet_runs(xy, tmp_path, monkeypatch):
-    """docs/persistence.md's ```py blocks are not run by test_docs.py (which expects
-    its own list of pages): the runnable one is run here."""
-    import re
-    from pathlib import Path
-
-    text = (Path(__file__).resolve().parents[1] / "docs" / "persistence.md").read_text()
-    first = re.findall(r"^```py\n(.*?)^```", text, flags=re.S | re.M)[0]
-    X, y = xy
-    namespace = {"X": X, "y": y, "est": RegressorClassifier(**TINY)}
-    monkeypatch.chdir(tmp_path)
-    exec(compile(first, "persistence.md:1", "exec"), namespace)
-    assert np.array_equal(
-        namespace["loaded"].predict_proba(X), namespace["est"].predict_proba(X)
-    )
-    assert "37 crafted files, 37 refused, 0 markers written" in text
