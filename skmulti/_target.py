@@ -593,7 +593,8 @@ def check_loss_weight(value, *, name="label_weight"):
         When ``value`` is NaN, infinite, above 1e30, or in (0, 1e-30).
     """
     value = float(value)
-    if not np.isfinite(value) or value > MAX_WEIGHT_RATIO or 0 < value < 1 / MAX_WEIGHT_RATIO:
+    if (not np.isfinite(value) or value < 0 or value > MAX_WEIGHT_RATIO
+            or 0 < value < 1 / MAX_WEIGHT_RATIO):
         raise ValueError(
             f"The '{name}' parameter of RegressorClassifier must be 0 or between "
             f"{1 / MAX_WEIGHT_RATIO:.0e} and {MAX_WEIGHT_RATIO:.0e} (the amount loss "
@@ -819,14 +820,14 @@ def _resolve_amount_columns(spec, ids, is_frame):
     return sorted(positions)
 
 
-def _per_label(value, n_labels, name, *, accepts):
+def _per_label(value, n_labels, name, *, accepts, example=None):
     """One value per label column: a list of them, or one value for every column."""
     if isinstance(value, (list, tuple)):
         if len(value) != n_labels:
             raise ValueError(
                 f"{name} has {len(value)} entries but y has {n_labels} label "
                 f"column(s); give one entry ({accepts}) per label column, in y's "
-                f"order, e.g. {name}={[None] * n_labels!r}."
+                f"order, e.g. {name}={[example] * n_labels!r}."
             )
         return list(value)
     return [value] * n_labels
@@ -938,7 +939,7 @@ zero_amount_label : see :class:`skmulti.RegressorClassifier`.
         loss_weights = [
             check_loss_weight(w, name="label_weight")
             for w in _per_label(self.label_weight, len(labels), "label_weight",
-                                accepts="a number >= 0")
+                                accepts="a number >= 0", example=1.0)
         ]
         zero_label = None
         trains_amount = np.ones(n, dtype=bool)

@@ -194,7 +194,8 @@ def _select(head, column, ids):
     if column in ids:
         return [ids.index(column)]
     raise ValueError(
-        f"{head}_scorer(column={column!r}): not a {head} column of y; the {head} "
+        f"{head}_scorer(column={column!r}): not {'an' if head == 'amount' else 'a'} "
+        f"{head} column of y; the {head} "
         f"columns are {ids}. Pass a position among them or one of those names."
     )
 
