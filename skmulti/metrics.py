@@ -34,9 +34,10 @@ from sklearn.metrics import get_scorer, get_scorer_names
 from sklearn.utils.metaestimators import available_if
 
 from ._compat import sklearn_base_scorer
+from ._displays import PredictionDisplay
 from ._target import split_target
 
-__all__ = ["amount_scorer", "combined_scorer", "label_scorer"]
+__all__ = ["PredictionDisplay", "amount_scorer", "combined_scorer", "label_scorer"]
 
 _BaseScorer = sklearn_base_scorer()
 _HEADS = ("amount", "label")

@@ -52,3 +52,64 @@ def abalone():
     X = df.drop(columns="rings")
     y = pd.DataFrame({"rings": df["rings"].astype(float), "age_class": df["rings"]})
     return X, y
+
+
+def make_several_targets(n=60, seed=0):
+    """X and two y's with several targets, built from :func:`make_xy`.
+
+    ``y_labels``: an object array, 1 amount (column 0) and 2 labels (column 1:
+    ints, column 2: strings ``"hi"``/``"lo"``). ``y_amounts``: a DataFrame, 2
+    amounts (``"a"``, ``"b"``) and 1 label (``"lab"``), the label in the middle.
+    """
+    import pandas as pd
+
+    X, y = make_xy(n=n, seed=seed)
+    y_labels = np.empty((n, 3), dtype=object)
+    y_labels[:, :2] = y
+    y_labels[:, 2] = np.where(X[:, 3] > 0, "hi", "lo")
+    y_amounts = pd.DataFrame(
+        {"a": y[:, 0].astype(float), "lab": y[:, 1].astype(int), "b": 2.0 * X[:, 3]}
+    )
+    return X, y_labels, y_amounts
+
+
+@pytest.fixture(scope="session")
+def display_fits():
+    """Fitted estimators the display tests draw, as ``{name: (est, X, y)}``.
+
+    ``"default"``: y of make_xy, ``"labels"``: 1 amount + 2 labels, both with
+    early stopping (6 epochs at most); ``"amounts"``: 2 amounts + 1 label
+    (DataFrame), without early stopping. See :func:`make_several_targets`.
+    """
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    from skmulti import RegressorClassifier
+
+    X, y = make_xy()
+    _, y_labels, y_amounts = make_several_targets()
+    early = dict(TINY, epochs=6, n_iter_no_change=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return {
+            "default": (RegressorClassifier(**early).fit(X, y), X, y),
+            "labels": (RegressorClassifier(**early).fit(X, y_labels), X, y_labels),
+            "amounts": (
+                RegressorClassifier(**TINY, amount_columns=["a", "b"],
+                                    early_stopping=False).fit(X, y_amounts),
+                X, y_amounts,
+            ),
+        }
+
+
+@pytest.fixture
+def close_figures():
+    """Draw with matplotlib's Agg backend; close every figure after the test."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    yield plt
+    plt.close("all")
