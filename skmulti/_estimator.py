@@ -686,6 +686,11 @@ default="standard"
         check_is_fitted(self)
         amounts, labels = self._target_encoder.read(y)
         pred = self.predict(X)
+        check_consistent_length(pred.amount, amounts[0] if amounts else labels[0])
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, pred.amount, dtype=np.float64, ensure_non_negative=True
+            )
         n = len(pred.amount)
         scores = [
             r2_score(a, p, sample_weight=sample_weight)

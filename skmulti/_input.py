@@ -110,6 +110,7 @@ def check_X_fit(X, estimator):
     info : dict
         ``n_features_in_``, ``feature_names_in_`` (or None), ``X_shape_``.
     """
+    _refuse_none(X, estimator)
     feature_names = _get_feature_names(X)
     ndim = getattr(X, "ndim", None)
     if ndim is None:
@@ -132,8 +133,17 @@ def check_X_fit(X, estimator):
     }
 
 
+def _refuse_none(X, estimator):
+    if X is None:
+        raise ValueError(
+            f"{type(estimator).__name__} needs X, the features (a 2-D table or 3-D "
+            "sequences, as at fit); got None."
+        )
+
+
 def check_X_predict(X, estimator):
     """Validate ``X`` after fit: same layout and features as at fit."""
+    _refuse_none(X, estimator)
     if len(estimator.X_shape_) == 3:
         X_arr = np.asarray(X) if not hasattr(X, "shape") else X
         if getattr(X_arr, "ndim", 0) != 3 or is_sparse(X_arr):

@@ -687,3 +687,150 @@ def test_predict_uses_the_hurdle_label_of_fit_not_the_parameter():
         est.fit(X[:, :2], y[:1])  # inconsistent lengths: the fit fails
     np.testing.assert_array_equal(est.predict(X).amount, before)
     assert (est.predict(X).amount != 0).all()
+
+
+# -- the sweep: bad input on fitted estimators of every kind (issue 12) ---------------
+#
+# Each case: a clear error (ValueError or TypeError with a message that names the
+# problem), and afterwards the estimator's state and predictions are bit-identical.
+# Kinds: 2-D arrays, DataFrames, 3-D sequences, several targets (2 amounts + 2 labels),
+# and an estimator loaded from a skmulti.save file.
+
+
+def _kinds(tmp_dir):
+    import skmulti
+
+    kinds = {"2-D": (X0, Y0, RegressorClassifier(**TINY).fit(X0, Y0))}
+    Xf = pd.DataFrame(X0, columns=list("abcd"))
+    Yf = pd.DataFrame({"amount": _AMOUNT, "label": _CODES})
+    kinds["DataFrame"] = (Xf, Yf, RegressorClassifier(**TINY).fit(Xf, Yf))
+    X3 = np.repeat(X0[:, None, :], 3, axis=1)
+    X3[:5, 0] = np.nan  # padded first timesteps
+    kinds["3-D"] = (X3, Y0, RegressorClassifier(**TINY, recurrent_layer_sizes=(4,)).fit(X3, Y0))
+    Ys = pd.DataFrame({"spend": _AMOUNT, "churn": _CODES, "visits": X0[:, 1] * 2,
+                       "segment": np.where(X0[:, 3] > 0, "x", "y")})
+    kinds["several"] = (X0, Ys, RegressorClassifier(**TINY, amount_columns=["spend", "visits"])
+                        .fit(X0, Ys))
+    path = tmp_dir / "saved.skmulti"
+    skmulti.save(RegressorClassifier(**TINY).fit(X0, Y0), path)
+    kinds["loaded"] = (X0, Y0, skmulti.load(path))
+    return kinds
+
+
+@pytest.fixture(scope="module")
+def kinds(tmp_path_factory):
+    return _kinds(tmp_path_factory.mktemp("sweep"))
+
+
+def _cell(X, value, row=10):
+    A = np.array(X, dtype=object if isinstance(value, str) else float)
+    A[(row,) + (0,) * (A.ndim - 1)] = value
+    return A
+
+
+#: name -> (make the bad X from the kind's X, the message it must give)
+BAD_X = {
+    "None": (lambda X: None, "got None"),
+    "text cell": (lambda X: _cell(X, "abc"), "could not convert string to float: 'abc'"),
+    "infinity": (lambda X: _cell(X, np.inf), "infinity"),
+    "NaN cell": (lambda X: _cell(X, np.nan), "NaN"),
+    "1e39 (inf in float32)": (lambda X: _cell(X, 1e39), "infinity or a value too large"),
+    "a feature fewer": (lambda X: np.asarray(X, float)[..., :-1], "X has 3 features"),
+    "a feature more": (lambda X: np.concatenate([np.asarray(X, float)] * 2, axis=-1),
+                       "X has 8 features"),
+    "0 features": (lambda X: np.asarray(X, float)[..., :0], "0 feature"),
+    "other ndim": (lambda X: (np.asarray(X, float)[:, None] if np.ndim(X) == 2
+                              else np.asarray(X, float)[:, 0]),
+                   "fitted on (a 2-D table|3-D sequences)"),
+    "1-D": (lambda X: np.asarray(X, float).reshape(-1), "Expected 2D array|fitted on 3-D"),
+    "complex": (lambda X: np.asarray(X, float) + 1j, "Complex data not supported"),
+    "a dict": (lambda X: {"a": 1}, "dict|fitted on 3-D"),
+}
+
+#: name -> (make the bad y from the kind's y, the message it must give)
+BAD_Y = {
+    "y None": (lambda y: None, "requires y to be passed"),
+    "y 1-D": (lambda y: np.asarray(y, dtype=object)[:, 0], "y must have shape"),
+    "y a column more": (lambda y: np.column_stack([np.asarray(y, dtype=object)] * 2),
+                        r"y has \d column\(s\), but the estimator was fitted on a y of"),
+    "y a column fewer": (lambda y: np.asarray(y, dtype=object)[:, :-1],
+                         r"y has \d column\(s\), but the estimator was fitted on a y of"),
+    "y NaN amount": (lambda y: _nan_amount(y), "Input y contains NaN"),
+    "y 5 rows short": (lambda y: np.asarray(y, dtype=object)[:-5],
+                       "inconsistent numbers of samples"),
+}
+
+BAD_WEIGHT = {
+    "sample_weight negative": (lambda n: -np.ones(n), "Negative values"),
+    "sample_weight too short": (lambda n: np.ones(n - 1), r"sample_weight.shape == \(59,\)"),
+}
+
+
+def _nan_amount(y):
+    A = np.array(np.asarray(y, dtype=object))
+    A[3, 0] = np.nan
+    return A
+
+
+def _snapshot(est, X):
+    state = {k: v for k, v in vars(est).items() if k.endswith("_") or k.startswith("_")}
+    return state, np.asarray(est.predict(X)), est.predict_proba(X), est.get_params(deep=False)
+
+
+def _assert_unchanged(est, X, before):
+    state, table, proba, params = before
+    after = {k: v for k, v in vars(est).items() if k.endswith("_") or k.startswith("_")}
+    assert after.keys() == state.keys() and all(after[k] is state[k] for k in state)
+    np.testing.assert_array_equal(np.asarray(est.predict(X)), table)
+    for got, want in zip(*(p if isinstance(p, list) else [p]
+                           for p in (est.predict_proba(X), proba))):
+        np.testing.assert_array_equal(got, want)
+    assert est.get_params(deep=False).keys() == params.keys()
+
+
+KIND_NAMES = ["2-D", "DataFrame", "3-D", "several", "loaded"]
+SWEEP = (
+    [(k, m, n) for k in KIND_NAMES for m in ("predict", "predict_proba", "score")
+     for n in BAD_X]
+    + [(k, "score", n) for k in KIND_NAMES for n in [*BAD_Y, *BAD_WEIGHT]]
+)
+
+
+@pytest.mark.parametrize("kind, method, case", SWEEP, ids=[" / ".join(c) for c in SWEEP])
+def test_sweep_clear_error_nothing_changed(kinds, kind, method, case):
+    X, y, est = kinds[kind]
+    before = _snapshot(est, X)
+    if case in BAD_X:
+        make, match = BAD_X[case]
+        args = (make(X),) if method != "score" else (make(X), y)
+    elif case in BAD_Y:
+        make, match = BAD_Y[case]
+        args = (X, make(y))
+    else:
+        make, match = BAD_WEIGHT[case]
+        args = (X, y)
+    kwargs = {"sample_weight": make(len(y))} if case in BAD_WEIGHT else {}
+    with pytest.raises((ValueError, TypeError), match=match):
+        getattr(est, method)(*args, **kwargs)
+    _assert_unchanged(est, X, before)
+
+
+def test_sweep_counts():
+    """The figures that docs/reliability.md reports."""
+    assert len(SWEEP) == 5 * 3 * len(BAD_X) + 5 * (len(BAD_Y) + len(BAD_WEIGHT)) == 220
+    assert len(BAD_X) + len(BAD_Y) + len(BAD_WEIGHT) == 20
+
+
+def test_threads_predicting_while_others_fit(ref):
+    """4 threads predict the fitted estimator (100 calls) while 2 threads fit clones
+    (of the same configuration: they check the engine's cached programs out and back):
+    every prediction is the single-threaded one, every fit the sequential one."""
+    expected = np.asarray(ref.predict(X0))
+    with ThreadPoolExecutor(6) as pool:
+        fits = [pool.submit(lambda: clone(ref).fit(X0, Y0).predict(X0)) for _ in range(2)]
+        preds = [pool.submit(lambda: np.asarray(ref.predict(X0))) for _ in range(100)]
+        fitted = [f.result() for f in fits]
+        predicted = [p.result() for p in preds]
+    assert all(np.array_equal(p, expected) for p in predicted)
+    for pred in fitted:
+        np.testing.assert_array_equal(np.asarray(pred), expected)
