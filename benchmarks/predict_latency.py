@@ -20,7 +20,8 @@ Then where skmulti's 1-row time goes (:func:`breakdown`): the same fitted
 estimator's ``predict`` end to end, ``check_X_predict`` (validating ``X``), the
 compiled forward pass alone (``_FittedNetwork.predict_raw`` on validated X) and
 the NumPy forward pass of ``skmulti._numpy_forward`` alone (on ``model_``), each
-as a share of ``predict``; and the compiled vs the NumPy forward pass from 1 to
+as a share of ``predict``, and scikit-learn's ``validate_data`` alone (what
+``check_X_predict`` ran before its fast path); and the compiled vs the NumPy forward pass from 1 to
 10,000 rows (where the NumPy pass stops paying). The calls alternate, after 5
 warm-up calls each; medians in microseconds. Issue 8's aim: 1 row "well under a
 millisecond".
@@ -107,7 +108,9 @@ def breakdown(est, Pte, *, quick=False):
     """Where a 1-row predict goes; the compiled vs the NumPy forward pass by rows."""
     import numpy as np
 
-    from skmulti._input import check_X_predict
+    from sklearn.utils.validation import validate_data
+
+    from skmulti._input import _numeric, check_X_predict
     from skmulti._numpy_forward import numpy_forward
 
     forward = numpy_forward(est.model_)
@@ -122,6 +125,8 @@ def breakdown(est, Pte, *, quick=False):
     fns = {
         "predict (end to end)": lambda: est.predict(X1),
         "check_X_predict": lambda: check_X_predict(X1, est),
+        "(validate_data alone)": lambda: _numeric(validate_data, est, X1, reset=False,
+                                                  dtype=np.float32, accept_sparse="csr"),
         "compiled forward pass": lambda: network.predict_raw(checked),
         "NumPy forward pass": lambda: forward(weights, checked),
     }
@@ -131,10 +136,11 @@ def breakdown(est, Pte, *, quick=False):
     C.print_table(["1 row", "median us", "share of predict"],
                   [(name, us, f"{us / whole:.2f}") for name, us in medians.items()],
                   floatfmt="{:.1f}")
-    print("(calls alternating; the last three are parts of the first: predict also "
-          "maps the label and inverts the amount scaling)")
+    print("(calls alternating; check_X_predict and the forward passes are parts of "
+          "predict, which also maps the label and inverts the amount scaling; "
+          "validate_data alone is check_X_predict without its fast path)")
     table = []
-    for n in (1, 10, 100, 1000, 10_000):
+    for n in (1, 10, 100, 300, 1000, 10_000):
         Xn = check_X_predict(rows(n), est)
         calls = max(20, (200 if quick else 1000) // max(1, n // 100))
         m = _alternate({"compiled": lambda Xn=Xn: network.predict_raw(Xn),
