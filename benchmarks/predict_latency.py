@@ -21,8 +21,8 @@ estimator's ``predict`` end to end, ``check_X_predict`` (validating ``X``), the
 compiled forward pass alone (``_FittedNetwork.predict_raw`` on validated X) and
 the NumPy forward pass of ``skmulti._numpy_forward`` alone (on ``model_``), each
 as a share of ``predict``, and scikit-learn's ``validate_data`` alone (what
-``check_X_predict`` ran before its fast path); and the compiled vs the NumPy forward pass from 1 to
-10,000 rows (where the NumPy pass stops paying). The calls alternate, after 5
+``check_X_predict`` ran before its fast path); then the compiled vs the NumPy
+forward pass from 1 to 10,000 rows (where the NumPy pass stops paying). The calls alternate, after 5
 warm-up calls each; medians in microseconds. Issue 8's aim: 1 row "well under a
 millisecond".
 """
