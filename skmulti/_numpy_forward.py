@@ -259,13 +259,14 @@ def numpy_forward(model):
 
     Examples
     --------
+    >>> import keras
     >>> import numpy as np
-    >>> from skmulti._network import build_default_network
     >>> from skmulti._numpy_forward import numpy_forward
-    >>> net = build_default_network(
-    ...     {"X_shape_": (10, 4), "n_classes_": 3}, hidden_layer_sizes=(8,),
-    ...     activation="relu", dropout=0.0, recurrent_layer_sizes=(),
-    ...     recurrent_cell="lstm", amount_loss="squared_error", seed=0)
+    >>> inputs = keras.Input((4,))
+    >>> h = keras.layers.Dense(8, activation="relu")(inputs)
+    >>> net = keras.Model(inputs, {
+    ...     "amount": keras.layers.Dense(1)(h),
+    ...     "label": keras.layers.Dense(3, activation="softmax")(h)})
     >>> forward = numpy_forward(net)
     >>> out = forward(forward.prepare(net.get_weights()), np.ones((2, 4)))
     >>> {name: (a.shape, a.dtype.name) for name, a in out.items()}
