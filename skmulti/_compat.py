@@ -23,6 +23,8 @@ __all__ = [
     "_fit_context",
     "_get_feature_names",
     "keras_global_state",
+    "keras_graph",
+    "keras_mask_operations",
     "keras_seed_generator_module",
     "learning_rate_variable",
     "sklearn_base_scorer",
@@ -69,3 +71,57 @@ def learning_rate_variable(optimizer):
 
     value = getattr(optimizer, "_learning_rate", None)
     return value if isinstance(value, keras.Variable) else None
+
+
+def keras_graph(model):
+    """The layer graph of a functional or Sequential Keras model, or None.
+
+    Returns
+    -------
+    None or tuple
+        ``(input, outputs, nodes)``: the model's one symbolic input tensor;
+        ``{output name: symbolic tensor}``; and its nodes in an order that
+        computes every node after its inputs, each
+        ``(operation, args, kwargs, output tensors)`` with the symbolic tensors
+        in ``args``/``kwargs`` as the model recorded them. None for subclassed
+        models (no recorded graph), Sequential models not built with an input
+        shape, and models with several inputs.
+    """
+    # TODO: private Keras attributes (Sequential._functional, Function._nodes_by_depth,
+    # Node.arguments, Functional._outputs_struct); checked against keras 3.15.
+    import keras
+    from keras.src.models.functional import Functional
+
+    if type(model) is keras.Sequential:
+        model = getattr(model, "_functional", None)
+    if type(model) is not Functional:
+        return None
+    inputs = list(model.inputs)
+    if len(inputs) != 1:
+        return None
+    struct = model._outputs_struct
+    if isinstance(struct, dict):
+        outputs = dict(struct)
+    else:
+        outputs = dict(zip(model.output_names, model.outputs))
+    nodes = []
+    by_depth = model._nodes_by_depth
+    for depth in sorted(by_depth, reverse=True):  # as Function._run_through_graph
+        for node in by_depth[depth]:
+            if node.operation is None or node.is_input:
+                continue
+            nodes.append((node.operation, node.arguments.args, node.arguments.kwargs,
+                          list(node.outputs)))
+    return inputs[0], outputs, nodes
+
+
+def keras_mask_operations():
+    """The classes of the operations a ``Masking`` layer records for its mask.
+
+    Keras 3 records the mask of ``Masking`` in the model's graph as
+    ``keras.ops.not_equal`` then ``keras.ops.any``; their classes are private.
+    """
+    # TODO: private Keras classes; checked against keras 3.15.
+    from keras.src.ops.numpy import Any, NotEqual
+
+    return NotEqual, Any

@@ -1,5 +1,7 @@
 """skmulti/_input.py: validating X, 2-D tables and 3-D sequences."""
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -8,9 +10,10 @@ from sklearn.compose import make_column_transformer
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder
+from sklearn.utils.validation import validate_data
 
 from skmulti import RegressorClassifier, _engine
-from skmulti._input import check_X_fit
+from skmulti._input import _fast_table, check_X_fit, check_X_predict
 from skmulti.metrics import amount_scorer
 
 SEQ = dict(TINY, early_stopping=False, recurrent_layer_sizes=(4,))
@@ -124,3 +127,71 @@ def test_one_hot_pipeline_and_search_accept_sparse_output():
     assert np.asarray(search.predict(df)).shape == (len(df), 2)
     direct = make_pipeline(OneHotEncoder(), RegressorClassifier(**TINY)).fit(cats, y)
     assert np.isfinite(direct.predict(cats).amount).all()
+
+
+# -- predict's fast path for plain float arrays (issue 8: 1-row latency) -------------
+
+
+@pytest.fixture(scope="module")
+def fitted_on_array():
+    X, y = make_xy(n=40, n_features=4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 3 epochs: convergence warnings
+        return RegressorClassifier(**TINY).fit(X, y)
+
+
+def _slow(X, est):
+    return validate_data(est, X, reset=False, dtype=np.float32, accept_sparse="csr")
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("n", [1, 50, 20_000])
+def test_fast_path_gives_what_validate_data_gives(fitted_on_array, dtype, order, n):
+    rng = np.random.default_rng(0)
+    X = np.asarray(rng.normal(size=(n, 4)), dtype=dtype, order=order)
+    fast = _fast_table(X, fitted_on_array)
+    assert fast is not None
+    expected = _slow(X, fitted_on_array)
+    assert fast.dtype == expected.dtype == np.float32
+    np.testing.assert_array_equal(fast, expected)
+    np.testing.assert_array_equal(check_X_predict(X, fitted_on_array), expected)
+
+
+@pytest.mark.parametrize("X, pattern", [
+    (np.array([[1.0, np.nan, 0.0, 0.0]]), "Input X contains NaN"),
+    (np.array([[1.0, np.inf, 0.0, 0.0]], dtype="float32"), "Input X contains infinity"),
+    (np.array([[1e39, 0.0, 0.0, 0.0]]), "infinity or a value too large"),
+    (np.full((20_000, 4), np.nan), "Input X contains NaN"),  # the sum-first branch
+    (np.zeros((1, 3)), "X has 3 features, but RegressorClassifier is expecting 4"),
+    (np.zeros((0, 4)), "0 sample"),
+    (np.zeros(4), "Expected 2D array, got 1D array"),
+    (np.array([["a", "b", "c", "d"]], dtype=object), "Input X must be numeric"),
+], ids=["nan", "inf", "float32-overflow", "nan-large", "width", "empty", "1-D", "text"])
+def test_fast_path_leaves_bad_X_to_validate_data(fitted_on_array, X, pattern):
+    assert _fast_table(X, fitted_on_array) is None
+    with pytest.raises(ValueError, match=pattern):
+        check_X_predict(X, fitted_on_array)
+
+
+@pytest.mark.parametrize("X", [
+    [[0.0, 1.0, 2.0, 3.0]],
+    np.zeros((2, 4), dtype="int64"),
+    np.ma.masked_array(np.zeros((2, 4))),
+], ids=["list", "int", "ndarray subclass"])
+def test_fast_path_skips_other_inputs_which_still_validate(fitted_on_array, X):
+    assert _fast_table(X, fitted_on_array) is None
+    assert check_X_predict(X, fitted_on_array).dtype == np.float32
+
+
+def test_fast_path_keeps_the_feature_names_warning():
+    import pandas as pd
+
+    X, y = make_xy(n=40, n_features=4)
+    frame = pd.DataFrame(X, columns=list("abcd"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = RegressorClassifier(**TINY).fit(frame, y)
+    assert _fast_table(X, est) is None
+    with pytest.warns(UserWarning, match="X does not have valid feature names"):
+        check_X_predict(X, est)
