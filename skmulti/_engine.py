@@ -36,11 +36,16 @@ import numpy as np
 from ._compat import learning_rate_variable
 from ._input import dense_rows, is_sparse
 from ._network import loss_fn
+from ._numpy_forward import numpy_forward
 
 #: At most this many programs (and as many forward passes) stay cached.
 CACHE_SIZE = 8
 #: Rows per forward-pass call at predict (and per validation call for sparse X).
 PREDICT_CHUNK = 8192
+#: At most this many rows go through a network's NumPy forward pass, when it has
+#: one: 10-15x faster than the compiled call up to 100 rows; from about 300 rows
+#: NumPy's multi-threaded BLAS can be slower (benchmarks/README.md).
+NUMPY_MAX_ROWS = 100
 #: For sparse X, the rows of about this many consecutive training rows (whole
 #: batches) are densified for each compiled call; never the whole matrix.
 SPARSE_CHUNK_ROWS = 4096
@@ -760,6 +765,7 @@ class _Forward:
     def __init__(self, network):
         self.network = network
         self.backend = backend()
+        self.numpy = numpy_forward(network)  # None: a layer NumPy does not reproduce
         weight_ids = [id(v) for v in network.weights]
         self.trainable_index = [weight_ids.index(id(v)) for v in network.trainable_variables]
         self.non_trainable = [
@@ -804,12 +810,18 @@ class _Forward:
             tensors[i] if isinstance(i, int) else keras.ops.convert_to_tensor(i)
             for i in self.non_trainable
         ]
-        return trainable, non_trainable
+        numpy_weights = None if self.numpy is None else self.numpy.prepare(weights)
+        return trainable, non_trainable, numpy_weights
 
     def __call__(self, device_weights, X):
         """Each head's raw output (training scale), ``{name: (n, units) float64}``."""
         import keras
 
+        trainable, non_trainable, numpy_weights = device_weights
+        if numpy_weights is not None and X.shape[0] <= NUMPY_MAX_ROWS:
+            n = X.shape[0]
+            outputs = self.numpy(numpy_weights, dense_rows(X))
+            return {name: v.reshape(n, -1).astype(np.float64) for name, v in outputs.items()}
         parts = {}
         for start in range(0, X.shape[0], PREDICT_CHUNK):
             chunk = dense_rows(X, slice(start, start + PREDICT_CHUNK))
@@ -818,7 +830,7 @@ class _Forward:
                 chunk = _pad_rows(chunk, max(1, 1 << max(0, n - 1).bit_length()))
             if self.backend == "tensorflow":
                 chunk = keras.ops.convert_to_tensor(chunk, dtype=self.input_dtype)
-            for name, value in self._fn(*device_weights, chunk).items():
+            for name, value in self._fn(trainable, non_trainable, chunk).items():
                 parts.setdefault(name, []).append(as_numpy(value)[:n].reshape(n, -1))
         return {name: np.concatenate(p).astype(np.float64) for name, p in parts.items()}
 

@@ -1,7 +1,6 @@
 """The NumPy forward pass reproduces model(X, training=False) to float32 rounding."""
 
 import importlib.util
-import inspect
 import os
 import subprocess
 import sys
@@ -135,13 +134,9 @@ def test_masked_mean_over_time_matches_keras():
 
 def _default_network(shape, n_classes, *, positive=True, dtype="float32", **arch):
     """build_default_network's network with an amount head and a label head."""
-    loss = "poisson" if positive else "squared_error"
-    if "amount_loss" in inspect.signature(build_default_network).parameters:
-        # before issue 10's heads: drop this branch once merged with them
-        meta = {"X_shape_": shape, "n_classes_": n_classes}
-        return build_default_network(meta, amount_loss=loss, seed=3, dtype=dtype,
-                                     **arch)
     from skmulti._heads import amount_head, label_head
+
+    loss = "poisson" if positive else "squared_error"
 
     heads = (amount_head("amount", 0, 0, loss, positive=positive),
              label_head("label", 1, 1, n_classes))
