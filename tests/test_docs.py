@@ -71,6 +71,13 @@ AFTER = {
 #: Snippets that need more than ~20 s on 2 cores.
 SLOW = {("README.md", 2), ("model_selection.md", 5)}
 
+#: Snippets another test already runs whole, so this file does not run them again:
+#: the README's example (tests/test_readme.py runs it verbatim, unshrunk, and checks
+#: its two scores) and the Dask search (tests/test_dask.py runs the same search on a
+#: real LocalCluster and compares it with a sequential run).
+RUN_ELSEWHERE = {("README.md", 2): "tests/test_readme.py::test_readme_example_runs",
+                 ("model_selection.md", 5): "tests/test_dask.py"}
+
 
 def _snippets():
     for path in DOCS:
@@ -78,7 +85,8 @@ def _snippets():
         for i, code in enumerate(blocks, 1):
             key = (path.name, i)
             marks = [pytest.mark.slow] if key in SLOW else []
-            yield pytest.param(key, code, id=f"{path.name}:{i}", marks=marks)
+            if key not in RUN_ELSEWHERE:
+                yield pytest.param(key, code, id=f"{path.name}:{i}", marks=marks)
 
 
 SNIPPETS = list(_snippets())
@@ -237,3 +245,18 @@ def test_fit_replaces_kerass_python_random_and_keeps_random_state():
     assert random.getstate() == state
     # Outside a fit it is Python's random module.
     assert module.python_random.getstate() == random.getstate()
+
+
+def test_snippets_run_elsewhere_are_the_ones_those_tests_run():
+    """The README example and the Dask search are skipped here only because the tests
+    named in RUN_ELSEWHERE run them: check that they still exist and cover them."""
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"^```python\n(.*?)^```", readme, flags=re.S | re.M)
+    example = readme.split("## Example", 1)[1].split("\n## ", 1)[0]
+    assert blocks[1].strip() in example  # README.md:2 is the "## Example" block
+    selection = (ROOT / "docs" / "model_selection.md").read_text()
+    dask_block = re.findall(r"^```python\n(.*?)^```", selection, flags=re.S | re.M)[4]
+    assert "dask" in dask_block and "LocalCluster" in dask_block
+    dask_tests = (ROOT / "tests" / "test_dask.py").read_text()
+    assert "LocalCluster(" in dask_tests and "GridSearchCV" in dask_tests
+    assert "def test_readme_example_runs" in (ROOT / "tests" / "test_readme.py").read_text()

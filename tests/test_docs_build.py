@@ -185,3 +185,7 @@ def test_site_builds_without_warnings_with_api_pages_and_gallery_figures(tmp_pat
         images = re.findall(image, page)
         assert images, f"the gallery page of {script.name} shows no figure"
         assert all((html / "_images" / image).stat().st_size > 1000 for image in images)
+        # The examples are documentation that runs (this build is where CI runs them):
+        # each ran to its end in fast mode and its printed output is on its page.
+        assert "sphx-glr-script-out" in page, f"{script.name}: no printed output"
+        assert "; mode fast," in page, f"{script.name} did not run to its end in fast mode"
