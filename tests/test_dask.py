@@ -127,3 +127,28 @@ def test_fitted_estimator_travels_to_a_worker_and_back(client):
 
 def _predict_amount(est, X):
     return est.predict(X).amount
+
+
+def test_several_targets_search_on_the_cluster_matches_a_sequential_run(client):
+    """One amount and two labels: the column scorers and the joint-label splitter
+    give the cluster's search the very scores of a sequential run."""
+    X, y2 = make_xy(60, n_classes=2)
+    y = np.column_stack([y2, (X[:, 3] > 0).astype(int)])  # a second label column
+
+    def search():
+        return GridSearchCV(
+            RegressorClassifier(**EST),
+            {"learning_rate": [1e-3, 3e-2]},
+            cv=LabelStratifiedKFold(2, shuffle=True, random_state=0),
+            scoring={"second": label_scorer("accuracy", column=1),
+                     "labels": label_scorer("accuracy"), "r2": amount_scorer("r2")},
+            refit="second",
+            error_score="raise",
+        )
+
+    sequential = search().fit(X, y)
+    with parallel_config(backend="dask"):
+        on_cluster = search().fit(X, y)
+    for key, value in _scores(sequential).items():
+        np.testing.assert_array_equal(_scores(on_cluster)[key], value, err_msg=key)
+    assert on_cluster.best_estimator_.predict(X).label.shape == (60, 2)
