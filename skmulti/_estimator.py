@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted
 from . import _diagnostics, _engine, _network, _routing, _threads, _training
 from ._compat import HasMethods, Interval, StrOptions, _check_sample_weight, _fit_context
 from ._input import check_X_fit, check_X_predict, dense_rows
-from ._prediction import Prediction, refuse_sklearn_scorer
+from ._prediction import refuse_sklearn_scorer
 from ._seeding import fit_seed, seed_scope
 from ._target import TargetEncoder, label_accuracy, training_weights
 from .exceptions import StillImprovingWarning
@@ -38,7 +38,8 @@ class RegressorClassifier(BaseEstimator):
     """One Keras network that predicts an amount (a number) and a label (a class).
 
     A shared trunk (dense layers, after recurrent layers for 3-D ``X``) feeds two
-    heads: ``amount`` (regression) and ``label`` (classification). The label
+    heads: ``amount`` (regression) and ``label`` (classification), or one head
+    per column of ``y`` for several amounts and labels (``amount_columns``). The label
     head is built from the data (1 sigmoid unit for 2 classes, softmax over
     ``n_classes`` otherwise); the amount is scaled for training and scaled back
     at predict. It is a scikit-learn estimator: it clones, pickles (for
@@ -55,13 +56,22 @@ class RegressorClassifier(BaseEstimator):
     ----------
     model : callable or None, default=None
         None builds the built-in network. A callable must return a
-        ``keras.Model`` whose two outputs are named ``"amount"`` and
-        ``"label"``; it is called with the keyword arguments it accepts among
-        ``meta`` (a dict: ``n_features_in_``, ``n_classes_``, ``classes_``,
-        ``X_shape_``, ``target_type_``, ``label_units_``, ...) and
+        ``keras.Model`` with one output per head, named as
+        ``meta["output_names_"]`` lists them (``"amount"`` and ``"label"`` for
+        a two-column ``y``); it is called with the keyword arguments it accepts
+        among ``meta`` (a dict: ``n_features_in_``, ``n_classes_``, ``classes_``,
+        ``X_shape_``, ``target_type_``, ``label_units_``, ``heads_``,
+        ``output_names_``, ...) and
         ``compile_kwargs``, plus every ``model__<name>`` parameter. skmulti
         compiles the network itself. A model whose outputs do not fit the data
         (e.g. a 1-unit softmax for a binary label) is refused before training.
+    amount_columns : None or list, default=None
+        Which columns of ``y`` are amounts (positions, or names for a DataFrame
+        ``y``); every other column is a label. None: column 0 is the amount and
+        all the others are labels. ``[]``: labels only; all the columns:
+        amounts only. Each column gets its own head, named ``"amount"`` /
+        ``"label"`` when ``y`` has one column of that kind, else
+        ``"amount_<column>"`` / ``"label_<column>"``.
     hidden_layer_sizes : tuple of int, default=(64, 64)
         Units of the dense layers of the shared trunk. ``()`` connects the heads
         to the input (or to the last recurrent layer).
@@ -90,19 +100,23 @@ default="standard"
         by its mean for the log-link losses), so the amount loss cannot swamp
         the label loss whatever the amounts' scale. See "Non-negative amounts"
         in ``docs/modelling.md``.
-    label_weight : float >= 0, default=1.0
-        Weight of the label loss; the amount loss weighs 1.
+    label_weight : float >= 0 or list of float, default=1.0
+        Weight of the label loss, or one weight per label column; each amount
+        loss weighs 1.
     loss_weighting : {"fixed", "uncertainty"}, default="fixed"
         "uncertainty" learns a weight per head (homoscedastic uncertainty,
         Kendall, Gal and Cipolla, CVPR 2018); see ``loss_weights_``.
-    class_weight : None, "balanced" or dict, default=None
+    class_weight : None, "balanced", dict or list, default=None
         Weights of the classes in the label loss only (the amount loss is not
-        reweighted); multiplied with ``sample_weight``.
+        reweighted); multiplied with ``sample_weight``. With several label
+        columns, a list with one entry (None, "balanced" or a dict) per label
+        column, e.g. ``[None, "balanced", None]``; None or "balanced" alone
+        apply to every label column.
     zero_amount_label : label or None, default=None
         The hurdle (two-part) model: rows with this label train only the label
         head (their amounts are ignored, also by the amount transformer) and
         ``predict`` returns an amount of exactly 0 wherever it predicts this
-        label.
+        label. Needs exactly one label column (it then gates every amount).
     recurrent_layer_sizes : tuple of int, default=(64,)
         Units of the recurrent layers that start the trunk for 3-D ``X``
         ``(n_samples, n_timesteps, n_features)``; ignored for 2-D ``X``.
@@ -123,13 +137,13 @@ default="standard"
         exactly ``epochs`` epochs are trained on all rows.
     validation_fraction : float in (0, 1), default=0.1
     n_iter_no_change : int >= 1, default=10
-    monitor : {"loss", "heads", "amount", "label"}, default="loss"
+    monitor : "loss", "heads" or a head's name, default="loss"
         What early stopping watches. "loss": the summed validation loss.
         "heads": each head's validation loss on its own scale (its share of the
         gain over a constant prediction); training stops when no head has
         improved for ``n_iter_no_change`` epochs and restores the epoch that is
-        best for the head that is worse off. "amount" or "label": that head's
-        validation loss alone.
+        best for the head that is worse off. A head's name ("amount", "label",
+        "label_<column>", ...): that head's validation loss alone.
     callbacks : list or dict of keras callbacks, default=None
         Classes or instances (instances are copied, never modified);
         ``callbacks__<index or name>__<param>`` sets their parameters.
@@ -146,26 +160,34 @@ default="standard"
     Attributes
     ----------
     model_ : keras.Model
-        The trained network; outputs ``"amount"`` (training scale) and ``"label"``.
+        The trained network, one output per head (amounts on the training
+        scale): ``"amount"`` and ``"label"`` for a two-column ``y``.
     history_ : dict of list of float
-        Per-epoch ``loss``, ``amount_loss``, ``label_loss`` and, with early
-        stopping, the same prefixed ``val_``.
+        Per-epoch ``loss`` and ``<head>_loss`` per head (``amount_loss``,
+        ``label_loss``, ...) and, with early stopping, the same prefixed ``val_``.
     n_iter_ : int
         Epochs run.
-    classes_ : ndarray of shape (n_classes,)
-        The labels, sorted, in the dtype of ``y[:, 1]``.
-    n_classes_ : int
+    best_epoch_ : int or None
+        The epoch whose weights early stopping restored (1 is the first);
+        None without early stopping.
+    amount_columns_, label_columns_ : list
+        The columns of ``y`` that are amounts and labels: positions, or names
+        for a DataFrame ``y``.
+    classes_ : ndarray of shape (n_classes,), or list of them
+        The labels, sorted, in the dtype of the label column; a list (one per
+        label column) with several label columns.
+    n_classes_ : int or list of int
     n_features_in_ : int
         Features per row (per timestep for 3-D ``X``).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Defined only when ``X`` had string column names.
     X_shape_ : tuple
         Shape of the ``X`` seen at fit.
-    amount_transformer_ : transformer
-        The fitted ``amount_transformer``.
+    amount_transformer_ : transformer or list of transformers
+        The fitted ``amount_transformer`` (one per amount column).
     loss_weights_ : dict
-        Effective weight of each head's loss (``"amount"``, ``"label"``): the
-        fixed ones, or the learned ones with ``loss_weighting="uncertainty"``.
+        Effective weight of each head's loss, by head name: the fixed ones, or
+        the learned ones with ``loss_weighting="uncertainty"``.
 
     See Also
     --------

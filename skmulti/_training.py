@@ -439,8 +439,6 @@ def _trainer_class():
 
 def _keras_loop(source, heads, train_data, validation_data, *, head_weights, uncertainty,
                 optimizer, batch_size, epochs, stopper, callbacks, seed, verbose):
-    import keras
-
     from ._network import output_dtype
 
     network = source.build()
