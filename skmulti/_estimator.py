@@ -141,9 +141,13 @@ default="standard"
         What early stopping watches. "loss": the summed validation loss.
         "heads": each head's validation loss on its own scale (its share of the
         gain over a constant prediction); training stops when no head has
-        improved for ``n_iter_no_change`` epochs and restores the epoch that is
-        best for the head that is worse off. A head's name ("amount", "label",
-        "label_<column>", ...): that head's validation loss alone.
+        improved for ``n_iter_no_change`` epochs, restores the epoch that is
+        best for the worse-off head among those that cannot be refit (the
+        labels), then refits each linear squared-error amount head on that
+        epoch's trunk (weighted ridge, its penalty chosen on the validation
+        rows, kept only when it beats the restored head there). A head's name
+        ("amount", "label", "label_<column>", ...): that head's validation
+        loss alone.
     callbacks : list or dict of keras callbacks, default=None
         Classes or instances (instances are copied, never modified);
         ``callbacks__<index or name>__<param>`` sets their parameters.

@@ -129,9 +129,11 @@ class EarlyStopping:
     training mean amount and the training class priors) that the head reached
     at its best: ``r = (baseline - loss) / (baseline - best)``, 1 at the head's
     best epoch, 0 no better than a constant (a collapsed label head). The epoch
-    restored maximises the smaller of the two: the epoch that is best for the
-    head that is worse off. Only epochs that no other epoch beats on both heads
-    (the Pareto front) can win, so only their weights are kept.
+    restored maximises the smallest share among the heads that vote: the epoch
+    that is best for the head that is worse off. Heads that are refit on the
+    restored trunk afterwards (linear amount heads, :func:`refit_linear_heads`)
+    do not vote. Only epochs that no other epoch beats on every head (the
+    Pareto front) can win, so only their weights are kept.
 
     ``monitor="loss"`` (the summed loss), ``"amount"`` or ``"label"``: one number,
     stopping after ``patience`` epochs without improvement, restoring its best.
@@ -185,11 +187,17 @@ class EarlyStopping:
         """Whether some head improved at the last epoch."""
         return any(w == 0 for w in self.wait.values())
 
-    def choose(self):
-        """The epoch whose weights to restore."""
+    def choose(self, refittable=()):
+        """The epoch whose weights to restore.
+
+        ``refittable``: heads whose last layer is refit on the restored trunk
+        afterwards (:func:`refit_linear_heads`); with ``monitor="heads"`` they
+        have no say in the choice, unless every head is refittable.
+        """
         if len(self.heads) == 1:
             (head,) = self.heads
             return min(self.front, key=lambda e: (self.front[e][head], e))
+        voters = [h for h in self.heads if h not in set(refittable)] or list(self.heads)
 
         def share(epoch, head):
             base, best = self.baselines.get(head, math.inf), self.best[head]
@@ -197,7 +205,7 @@ class EarlyStopping:
                 return 1.0
             return (base - self.front[epoch][head]) / (base - best)
 
-        return max(self.front, key=lambda e: (min(share(e, h) for h in self.heads), -e))
+        return max(self.front, key=lambda e: (min(share(e, h) for h in voters), -e))
 
     def keep(self, epoch):
         """Whether the weights of ``epoch`` can still be restored."""
@@ -309,11 +317,11 @@ def train(
         val = None if validation_data is None else program.data(*validation_data)
         return _epochs(program, data, val, heads=heads, head_weights=head_weights,
                        epochs=epochs, stopper=stopper, callbacks=callbacks, seed=seed,
-                       verbose=verbose)
+                       verbose=verbose, hosts=(train_data, validation_data))
 
 
 def _epochs(program, data, val, *, heads, head_weights, epochs, stopper, callbacks,
-            seed, verbose):
+            seed, verbose, hosts=None):
     import keras
 
     rng = np.random.default_rng(seed)
@@ -363,14 +371,19 @@ def _epochs(program, data, val, *, heads, head_weights, epochs, stopper, callbac
             stop = stop or bool(program.network.stop_training)
         if stop:
             break
+    refit = None
     if stopper is not None:
-        best_epoch = stopper.choose()
+        refit = linear_heads(program.network, heads) if stopper.monitor == "heads" else {}
+        best_epoch = stopper.choose(refittable=list(refit))
         program.restore(snapshots[best_epoch])
     if hooks is not None:
         program.push()
         hooks.on_train_end(logs)
         program.pull()
     weights = program.weights()
+    if refit:
+        program.push()
+        refit_linear_heads(program, heads, refit, weights, hosts)
     _check_finite(weights, n_iter, logs)
     return TrainResult(
         weights=weights, history=history, n_iter=n_iter,
@@ -379,6 +392,87 @@ def _epochs(program, data, val, *, heads, head_weights, epochs, stopper, callbac
         best_epoch=best_epoch,
         mode=program.mode,
     )
+
+
+#: Ridge penalties tried when a linear amount head is refit (times the rows' weight).
+REFIT_ALPHAS = (1e-4, 1e-3, 1e-2, 1e-1, 1.0)
+
+
+def linear_heads(network, heads):
+    """``{name: layer}`` of the amount heads whose output is one linear ``Dense``
+    unit trained with the squared error: refittable in closed form."""
+    import keras
+
+    found = {}
+    for head in heads:
+        if head.is_label or head.loss != "squared_error":
+            continue
+        try:
+            layer = network.get_layer(head.name)
+        except ValueError:
+            continue
+        linear = getattr(layer, "activation", None) in (None, keras.activations.linear)
+        if isinstance(layer, keras.layers.Dense) and linear and layer.use_bias and (
+                layer.units == 1):
+            found[head.name] = layer
+    return found
+
+
+def refit_linear_heads(program, heads, layers, weights, hosts):
+    """Refit each linear amount head's kernel and bias on the restored trunk.
+
+    With ``monitor="heads"`` the epoch restored is the one that is best for the
+    heads that cannot be refit (the labels); each linear amount head then gets
+    the weighted ridge regression of its target on the trunk's features at that
+    epoch, its penalty chosen on the validation rows, and kept only when it
+    beats the restored head there. ``weights`` (``network.weights`` order) is
+    changed in place. The network that computes a head's features is built once
+    per cached program (building Keras models is what leaks on TensorFlow).
+    """
+    import keras
+
+    network = program.network
+    models = program.__dict__.setdefault("feature_models", {})
+    (x, ys, ws), (vx, vys, vws) = hosts
+    names = [h.name for h in heads]
+    position = {id(v): i for i, v in enumerate(network.weights)}
+    for name, layer in layers.items():
+        if name not in models:
+            models[name] = keras.Model(network.inputs, layer.input)
+        features = models[name]
+        h, vh = (_features(features, rows) for rows in (x, vx))
+        i = names.index(name)
+        y, w = np.asarray(ys[i], float).reshape(-1), np.asarray(ws[i], float)
+        vy, vw = np.asarray(vys[i], float).reshape(-1), np.asarray(vws[i], float)
+        kernel_at, bias_at = position[id(layer.kernel)], position[id(layer.bias)]
+        current = vh @ weights[kernel_at].reshape(-1) + weights[bias_at][0]
+        best = (_weighted_mse(vy, current, vw), None)
+        design = np.column_stack([h, np.ones(len(h))])
+        gram = design.T @ (design * w[:, None])
+        target = design.T @ (w * y)
+        for alpha in REFIT_ALPHAS:
+            penalty = alpha * w.sum() * np.eye(len(gram))
+            penalty[-1, -1] = 0.0  # the bias is not penalised
+            beta = np.linalg.solve(gram + penalty, target)
+            loss = _weighted_mse(vy, vh @ beta[:-1] + beta[-1], vw)
+            if loss < best[0]:
+                best = (loss, beta)
+        if best[1] is not None:
+            dtype = weights[kernel_at].dtype
+            weights[kernel_at] = best[1][:-1].reshape(-1, 1).astype(dtype)
+            weights[bias_at] = best[1][-1:].astype(dtype)
+
+
+def _features(model, x):
+    from ._engine import as_numpy
+
+    chunks = [as_numpy(model(dense_rows(x, slice(s, s + 8192)), training=False))
+              for s in range(0, x.shape[0], 8192)]
+    return np.concatenate(chunks).astype(np.float64)
+
+
+def _weighted_mse(y, pred, w):
+    return float(np.sum(w * (y - pred) ** 2) / max(w.sum(), 1e-12))
 
 
 def check_outputs(outputs, result):
