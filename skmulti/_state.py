@@ -99,6 +99,9 @@ def _check_fitted_network(fitted):
         if recipe.arch is not None
         else _network.architecture_key(network)
     )
+    # The checked network serves as model_ (and, on a cache miss, as the forward
+    # pass's template): no second build of the same network.
+    fitted._built = network
 
 
 ALLOWED = {
