@@ -334,6 +334,10 @@ class Program:
                 )
         return trainable, non_trainable, optimizer
 
+    def weights_of(self, snapshot):
+        """The weights of a :meth:`snapshot`, as :meth:`weights` returns them."""
+        raise NotImplementedError
+
     def weights(self):
         """The network's weights now, as arrays in ``network.weights`` order."""
         trainable, non_trainable = self._current()[:2]
@@ -529,12 +533,17 @@ class _TensorFlowProgram(Program):
             self.trainable, self.non_trainable, self.optimizer_variables))
 
     def snapshot(self):
-        return [np.array(v) for vs in self._current() for v in vs]
+        # Restored only once training is over: the optimizer's state is not kept.
+        return [to_numpy(v) for v in self.trainable + self.non_trainable]
 
     def restore(self, snapshot):
-        variables = self.trainable + self.non_trainable + self.optimizer_variables
-        for variable, value in zip(variables, snapshot):
+        for variable, value in zip(self.trainable + self.non_trainable, snapshot):
             variable.assign(value)
+
+    def weights_of(self, snapshot):
+        split = len(self.trainable)
+        return [np.array(snapshot[i if kind == "t" else split + i])
+                for kind, i in self.weight_positions]
 
     def push(self):
         """Make the template network show this fit's state (for callbacks)."""
@@ -632,6 +641,11 @@ class _JaxProgram(Program):
 
     def restore(self, snapshot):
         self.state = snapshot
+
+    def weights_of(self, snapshot):
+        trainable, non_trainable = snapshot[:2]
+        return [np.array(trainable[i] if kind == "t" else non_trainable[i])
+                for kind, i in self.weight_positions]
 
     def push(self):
         variables = self.trainable + self.non_trainable + self.optimizer_variables

@@ -15,6 +15,7 @@ import numpy as np
 
 from . import _engine
 from ._input import dense_rows
+from ._numpy_forward import numpy_forward
 from .exceptions import TrainingDivergedError
 
 
@@ -129,10 +130,10 @@ class EarlyStopping:
     training mean amount and the training class priors) that the head reached
     at its best: ``r = (baseline - loss) / (baseline - best)``, 1 at the head's
     best epoch, 0 no better than a constant (a collapsed label head). The epoch
-    restored maximises the smallest share among the heads that vote: the epoch
-    that is best for the head that is worse off. Heads that are refit on the
-    restored trunk afterwards (linear amount heads, :func:`refit_linear_heads`)
-    do not vote. Only epochs that no other epoch beats on every head (the
+    restored maximises the smallest share among the heads: the epoch that is
+    best for the head that is worse off. A head that is refit on the restored
+    trunk (a linear amount head, :func:`fit_linear_heads`) is judged by its loss
+    after that refit. Only epochs that no other epoch beats on every head (the
     Pareto front) can win, so only their weights are kept.
 
     ``monitor="loss"`` (the summed loss), ``"amount"`` or ``"label"``: one number,
@@ -187,25 +188,31 @@ class EarlyStopping:
         """Whether some head improved at the last epoch."""
         return any(w == 0 for w in self.wait.values())
 
-    def choose(self, refittable=()):
+    def choose(self, refit_losses=None):
         """The epoch whose weights to restore.
 
-        ``refittable``: heads whose last layer is refit on the restored trunk
-        afterwards (:func:`refit_linear_heads`); with ``monitor="heads"`` they
-        have no say in the choice, unless every head is refittable.
+        ``refit_losses``: ``{head: {epoch: validation loss}}`` for the heads
+        whose last layer is refit on the restored trunk (:func:`fit_linear_heads`):
+        with ``monitor="heads"`` such a head votes with the loss it would have
+        after its refit at that epoch, not the loss it had during training.
         """
         if len(self.heads) == 1:
             (head,) = self.heads
             return min(self.front, key=lambda e: (self.front[e][head], e))
-        voters = [h for h in self.heads if h not in set(refittable)] or list(self.heads)
+        refit_losses = refit_losses or {}
+
+        def loss(epoch, head):
+            return refit_losses[head][epoch] if head in refit_losses else self.front[epoch][head]
+
+        best = {h: min(loss(e, h) for e in self.front) for h in self.heads}
 
         def share(epoch, head):
-            base, best = self.baselines.get(head, math.inf), self.best[head]
-            if not base > best:  # never better than a constant: no say
+            base = self.baselines.get(head, math.inf)
+            if not base > best[head]:  # never better than a constant: no say
                 return 1.0
-            return (base - self.front[epoch][head]) / (base - best)
+            return (base - loss(epoch, head)) / (base - best[head])
 
-        return max(self.front, key=lambda e: (min(share(e, h) for h in voters), -e))
+        return max(self.front, key=lambda e: (min(share(e, h) for h in self.heads), -e))
 
     def keep(self, epoch):
         """Whether the weights of ``epoch`` can still be restored."""
@@ -371,19 +378,25 @@ def _epochs(program, data, val, *, heads, head_weights, epochs, stopper, callbac
             stop = stop or bool(program.network.stop_training)
         if stop:
             break
-    refit = None
+    refit, fits = {}, {}
     if stopper is not None:
-        refit = linear_heads(program.network, heads) if stopper.monitor == "heads" else {}
-        best_epoch = stopper.choose(refittable=list(refit))
+        if stopper.monitor == "heads":
+            refit = linear_heads(program.network, heads)
+        for epoch in sorted(stopper.front) if refit else ():
+            fits[epoch] = fit_linear_heads(program, heads, refit,
+                                           program.weights_of(snapshots[epoch]), hosts)
+        best_epoch = stopper.choose(
+            {name: {e: fit[name][0] for e, fit in fits.items()} for name in refit})
         program.restore(snapshots[best_epoch])
+        if fits:
+            program.push()  # a feature network may have shown another candidate
     if hooks is not None:
         program.push()
         hooks.on_train_end(logs)
         program.pull()
     weights = program.weights()
     if refit:
-        program.push()
-        refit_linear_heads(program, heads, refit, weights, hosts)
+        set_linear_heads(program.network, refit, weights, fits[best_epoch])
     _check_finite(weights, n_iter, logs)
     return TrainResult(
         weights=weights, history=history, n_iter=n_iter,
@@ -418,16 +431,19 @@ def linear_heads(network, heads):
     return found
 
 
-def refit_linear_heads(program, heads, layers, weights, hosts):
-    """Refit each linear amount head's kernel and bias on the restored trunk.
+def fit_linear_heads(program, heads, layers, weights, hosts):
+    """Refit each linear amount head's kernel and bias on the trunk of ``weights``.
 
-    With ``monitor="heads"`` the epoch restored is the one that is best for the
-    heads that cannot be refit (the labels); each linear amount head then gets
-    the weighted ridge regression of its target on the trunk's features at that
-    epoch, its penalty chosen on the validation rows, and kept only when it
-    beats the restored head there. ``weights`` (``network.weights`` order) is
-    changed in place. The network that computes a head's features is built once
-    per cached program (building Keras models is what leaks on TensorFlow).
+    Each linear amount head (``layers``: :func:`linear_heads`) gets the weighted
+    ridge regression of its target on the trunk's features, its penalty chosen
+    on the validation rows. Returns ``{name: (validation loss, coefficients)}``
+    with the better of the head as it is (coefficients None) and its refit.
+    ``weights`` are in ``network.weights`` order. The network that computes a
+    head's features is built once per cached program (building Keras models is
+    what leaks on TensorFlow) and run in NumPy where
+    :func:`~skmulti._numpy_forward.numpy_forward` reproduces it; otherwise it
+    is given ``weights`` (which changes ``program.network``'s variables: restore
+    the program afterwards).
     """
     import keras
 
@@ -436,16 +452,19 @@ def refit_linear_heads(program, heads, layers, weights, hosts):
     (x, ys, ws), (vx, vys, vws) = hosts
     names = [h.name for h in heads]
     position = {id(v): i for i, v in enumerate(network.weights)}
+    fits = {}
     for name, layer in layers.items():
         if name not in models:
-            models[name] = keras.Model(network.inputs, layer.input)
-        features = models[name]
-        h, vh = (_features(features, rows) for rows in (x, vx))
+            inputs = network.inputs  # one input: X; called with a tensor, not a list
+            model = keras.Model(inputs[0] if len(inputs) == 1 else inputs, layer.input)
+            models[name] = (model, numpy_forward(model),
+                            [position[id(v)] for v in model.weights])
+        h, vh = (_features(models[name], weights, rows) for rows in (x, vx))
         i = names.index(name)
         y, w = np.asarray(ys[i], float).reshape(-1), np.asarray(ws[i], float)
         vy, vw = np.asarray(vys[i], float).reshape(-1), np.asarray(vws[i], float)
-        kernel_at, bias_at = position[id(layer.kernel)], position[id(layer.bias)]
-        current = vh @ weights[kernel_at].reshape(-1) + weights[bias_at][0]
+        kernel = weights[position[id(layer.kernel)]].reshape(-1)
+        current = vh @ kernel + weights[position[id(layer.bias)]][0]
         best = (_weighted_mse(vy, current, vw), None)
         design = np.column_stack([h, np.ones(len(h))])
         gram = design.T @ (design * w[:, None])
@@ -457,17 +476,43 @@ def refit_linear_heads(program, heads, layers, weights, hosts):
             loss = _weighted_mse(vy, vh @ beta[:-1] + beta[-1], vw)
             if loss < best[0]:
                 best = (loss, beta)
-        if best[1] is not None:
-            dtype = weights[kernel_at].dtype
-            weights[kernel_at] = best[1][:-1].reshape(-1, 1).astype(dtype)
-            weights[bias_at] = best[1][-1:].astype(dtype)
+        fits[name] = best
+    return fits
 
 
-def _features(model, x):
+def set_linear_heads(network, layers, weights, fits):
+    """Write the refit coefficients of :func:`fit_linear_heads` into ``weights``."""
+    position = {id(v): i for i, v in enumerate(network.weights)}
+    for name, (_, beta) in fits.items():
+        if beta is None:
+            continue
+        layer = layers[name]
+        kernel_at, bias_at = position[id(layer.kernel)], position[id(layer.bias)]
+        dtype = weights[kernel_at].dtype
+        weights[kernel_at] = beta[:-1].reshape(-1, 1).astype(dtype)
+        weights[bias_at] = beta[-1:].astype(dtype)
+
+
+def _features(feature_model, weights, x):
+    """The rows' features: the NumPy forward pass of the feature network with
+    ``weights`` where it reproduces the network, else the network itself, given
+    ``weights`` first."""
     from ._engine import as_numpy
 
-    chunks = [as_numpy(model(dense_rows(x, slice(s, s + 8192)), training=False))
-              for s in range(0, x.shape[0], 8192)]
+    model, forward, index = feature_model
+    if forward is not None:
+        prepared = forward.prepare([weights[i] for i in index])
+
+        def call(rows):
+            (out,) = forward(prepared, rows).values()
+            return out
+    else:
+        model.set_weights([weights[i] for i in index])
+
+        def call(rows):
+            return as_numpy(model(rows, training=False))
+
+    chunks = [call(dense_rows(x, slice(s, s + 8192))) for s in range(0, x.shape[0], 8192)]
     return np.concatenate(chunks).astype(np.float64)
 
 
