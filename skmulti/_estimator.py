@@ -137,17 +137,17 @@ default="standard"
         exactly ``epochs`` epochs are trained on all rows.
     validation_fraction : float in (0, 1), default=0.1
     n_iter_no_change : int >= 1, default=10
-    monitor : "loss", "heads" or a head's name, default="loss"
-        What early stopping watches. "loss": the summed validation loss.
-        "heads": each head's validation loss on its own scale (its share of the
-        gain over a constant prediction); training stops when no head has
-        improved for ``n_iter_no_change`` epochs, restores the epoch that is
-        best for the worse-off head among those that cannot be refit (the
-        labels), then refits each linear squared-error amount head on that
-        epoch's trunk (weighted ridge, its penalty chosen on the validation
-        rows, kept only when it beats the restored head there). A head's name
-        ("amount", "label", "label_<column>", ...): that head's validation
-        loss alone.
+    monitor : "heads", "loss" or a head's name, default="heads"
+        What early stopping watches. "heads": each head's validation loss on
+        its own scale (its share of the gain over a constant prediction);
+        training stops when no head has improved for ``n_iter_no_change``
+        epochs and restores the epoch that is best for the worse-off head.
+        Each linear squared-error amount head is refit on the restored trunk
+        (weighted ridge, its penalty chosen on the validation rows, kept only
+        when it beats the head as trained) and votes with its loss after that
+        refit. "loss": the summed validation loss, one stopping point for all
+        heads. A head's name ("amount", "label", "label_<column>", ...): that
+        head's validation loss alone.
     callbacks : list or dict of keras callbacks, default=None
         Classes or instances (instances are copied, never modified);
         ``callbacks__<index or name>__<param>`` sets their parameters.
@@ -277,7 +277,7 @@ default="standard"
         early_stopping=True,
         validation_fraction=0.1,
         n_iter_no_change=10,
-        monitor="loss",
+        monitor="heads",
         callbacks=None,
         random_state=None,
         verbose=0,

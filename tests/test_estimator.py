@@ -353,6 +353,7 @@ def test_early_stopping_stops_with_patience_and_restores_best(data):
     est = RegressorClassifier(
         hidden_layer_sizes=(8,), batch_size=16, random_state=0, epochs=60,
         n_iter_no_change=2, learning_rate=0.05, callbacks=[_WeightRecorder],
+        monitor="loss",  # the summed validation loss, one stopping point
     ).fit(X, y)
     val = est.history_["val_loss"]
     assert len(val) == est.n_iter_ == len(_WeightRecorder.log)
