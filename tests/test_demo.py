@@ -6,6 +6,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from skmulti._demo import run_demo
 
 
@@ -37,6 +39,7 @@ STARTUP_NOISE = (
 NATIVE_LOG_LINE = re.compile(r"^[IWE]\d{4} \S+\s+\d+ \S+:\d+\] ", flags=re.M)
 
 
+@pytest.mark.slow
 def test_demo_command_line_prints_no_tensorflow_startup_noise():
     """The real command, in a fresh process: the table, progress, and nothing else."""
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}

@@ -76,6 +76,7 @@ def test_configurations_that_shape_the_trace_get_their_own_program(small_cache):
     assert skmulti.engine_cache_info()["misses"] == 3
 
 
+@pytest.mark.slow
 def test_least_recently_used_program_is_evicted(small_cache):
     sizes = [(4,), (5,), (6,)]
     for hidden in sizes:
@@ -132,6 +133,7 @@ def test_model_is_built_on_demand_from_the_fitted_weights():
     np.testing.assert_allclose(raw[:, 0], est.predict_proba(X)[:, 1], rtol=1e-5)
 
 
+@pytest.mark.slow
 def test_fits_in_threads_are_identical_to_sequential_fits(small_cache):
     configs = [{**TINY, "random_state": seed} for seed in (0, 1, 2, 3)]
     sequential = [_state(RegressorClassifier(**c).fit(X, Y)) for c in configs]
@@ -144,6 +146,7 @@ def test_fits_in_threads_are_identical_to_sequential_fits(small_cache):
     assert skmulti.engine_cache_info()["programs"] >= 1
 
 
+@pytest.mark.slow
 def test_predicting_in_threads_while_fitting(small_cache):
     est = RegressorClassifier(**TINY).fit(X, Y)
     want = est.predict_proba(X)

@@ -29,6 +29,14 @@ def test_ci_runs_the_readme_test_command_verbatim():
     assert _quickstart_commands()[1] in ci
 
 
+def test_ci_runs_the_slow_tests_the_readme_command_leaves_out():
+    """pyproject.toml deselects the slow tests by default; CI runs them on their own."""
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert '-m "not slow"' in pyproject
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert ".venv/bin/python -m pytest -n 2 -m slow" in ci
+
+
 @pytest.mark.slow
 def test_readme_example_runs(tmp_path):
     """The README's example (section "## Example") runs and prints two scores."""

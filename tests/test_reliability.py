@@ -45,7 +45,9 @@ from skmulti import RegressorClassifier
 from skmulti._target import AmountEncoder, resolve_amount_transformer
 from skmulti.exceptions import TrainingDivergedError
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+# The sweep makes hundreds of fits: slow (CI runs it; `pytest -m slow`).
+pytestmark = [pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+              pytest.mark.slow]
 
 QUICK = {**TINY, "epochs": 1, "early_stopping": False}
 X0, Y0 = make_xy()

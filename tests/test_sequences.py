@@ -157,6 +157,7 @@ def test_numeric_padding_is_data_not_padding(seqs, fitted):
     )
 
 
+@pytest.mark.slow
 def test_time_series_split_and_grid_search_on_3d(seqs):
     X, y = seqs
     pipe = make_pipeline(SequenceScaler(), RegressorClassifier(**SEQ))
