@@ -26,6 +26,7 @@ run() {
 run benchmarks/tutorial.py --quick "$@"
 run benchmarks/default_vs_mlp.py --quick "$@"
 run benchmarks/make_trade.py --quick "$@"
+run benchmarks/alpha.py --quick "$@"
 run benchmarks/grid_search.py --quick "$@"
 run benchmarks/memory.py --quick "$@"
 run benchmarks/predict_latency.py --quick "$@"

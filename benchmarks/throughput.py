@@ -10,7 +10,8 @@ label head, mse + sparse categorical cross-entropy (weights 1, 1), Adam 1e-3,
 batch 256, 3 epochs, all rows trained on (no validation).
 
 * skmulti: ``RegressorClassifier(hidden_layer_sizes=(64, 64), epochs=3,
-  batch_size=256, early_stopping=False, random_state=0).fit(X, y)`` with
+  batch_size=256, alpha=0.0, early_stopping=False, random_state=0).fit(X, y)``
+  (alpha=0: the same network and loss as Keras's, no L2 penalty) with
   y = (amount, label) as one (n, 2) float array;
 * Keras: build the functional model, ``compile``, ``model.fit(X, {"amount": a,
   "label": l}, batch_size=256, epochs=3, verbose=0)`` (shuffled, the default).
@@ -70,8 +71,8 @@ def compare(args, title, target, to_device=None, notes=()):
 
     def fit_skmulti():
         est = RegressorClassifier(hidden_layer_sizes=hidden, epochs=args.epochs,
-                                  batch_size=args.batch_size, early_stopping=False,
-                                  random_state=0)
+                                  batch_size=args.batch_size, alpha=0.0,
+                                  early_stopping=False, random_state=0)
         with C.Timer() as t:
             est.fit(X, y)
         assert est.n_iter_ == args.epochs

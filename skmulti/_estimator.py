@@ -79,6 +79,15 @@ class RegressorClassifier(BaseEstimator):
         Activation of the dense trunk layers (any Keras activation).
     dropout : float in [0, 1), default=0.0
         Dropout rate after each dense trunk layer.
+    alpha : float >= 0, default=0.1
+        Strength of the L2 penalty on the built-in network's dense kernels
+        (trunk and heads; not the biases or recurrent layers), as in
+        scikit-learn's MLP: ``0.5 * alpha * sum(kernel ** 2) / batch_size`` is
+        added to each batch's mean loss. The default is stronger than the
+        MLP's 1e-4: a wide trunk shared by two heads overfits the head that
+        learns fastest, and 0.1 held both heads up on every data set of
+        ``benchmarks/README.md`` ("Why alpha=0.1"). Ignored with a ``model``
+        (regularize your own layers there).
     amount_loss : {"squared_error", "absolute_error", "huber", "poisson", \
 "gamma", "tweedie"}, default="squared_error"
         Loss of the amount head. "poisson" (counts), "gamma" (positive amounts
@@ -229,6 +238,7 @@ default="standard"
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [str, callable],
         "dropout": [Interval(Real, 0, 1, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
         "amount_loss": [StrOptions(set(_network.AMOUNT_LOSSES))],
         "amount_transformer": [
             StrOptions({"standard", "log1p"}),
@@ -262,6 +272,7 @@ default="standard"
         hidden_layer_sizes=(64, 64),
         activation="relu",
         dropout=0.0,
+        alpha=0.1,
         amount_loss="squared_error",
         amount_transformer="standard",
         label_weight=1.0,
@@ -288,6 +299,7 @@ default="standard"
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.dropout = dropout
+        self.alpha = alpha
         self.amount_loss = amount_loss
         self.amount_transformer = amount_transformer
         self.label_weight = label_weight
@@ -594,6 +606,7 @@ default="standard"
                 "hidden_layer_sizes": params["hidden_layer_sizes"],
                 "activation": self.activation,
                 "dropout": self.dropout,
+                "l2": _network.l2_per_batch(self.alpha, self.batch_size),
                 "recurrent_layer_sizes": params["recurrent_layer_sizes"],
                 "recurrent_cell": self.recurrent_cell,
             })

@@ -47,6 +47,7 @@ def build_default_network(
     recurrent_layer_sizes,
     recurrent_cell,
     seed,
+    l2=0.0,
     dtype="float32",
 ):
     """Build the built-in network: a shared trunk and one output per head.
@@ -57,7 +58,9 @@ def build_default_network(
     after it: an amount 1 linear unit (exponential for the log-link losses of
     ``POSITIVE_LOSSES``: "poisson", "gamma", "tweedie"), a label 1 sigmoid unit
     for 2 classes, ``n_classes`` softmax units otherwise. Every random layer
-    gets its own seed drawn from ``seed``.
+    gets its own seed drawn from ``seed``. With ``l2 > 0`` every dense layer's
+    kernel (trunk and heads; not the biases, not the recurrent layers) adds
+    ``l2 * sum(kernel ** 2)`` to each batch's loss (see :func:`l2_per_batch`).
 
     Parameters
     ----------
@@ -66,6 +69,8 @@ def build_default_network(
     hidden_layer_sizes, activation, dropout, recurrent_layer_sizes, recurrent_cell : \
 see :class:`skmulti.RegressorClassifier`.
     seed : int
+    l2 : float >= 0, default=0.0
+        Coefficient of the kernels' L2 penalty in each batch's loss.
     dtype : str, default="float32"
         Dtype of the layers' weights and computations.
 
@@ -92,6 +97,10 @@ see :class:`skmulti.RegressorClassifier`.
     rng = np.random.default_rng(seed)
     shape = tuple(meta["X_shape_"])
     glorot = keras.initializers.GlorotUniform
+
+    def penalty():
+        return keras.regularizers.L2(l2) if l2 > 0 else None
+
     if len(shape) == 3:
         inputs = keras.Input(shape=(None, shape[2]), name="features", dtype=dtype)
         h = keras.layers.Masking(mask_value=PAD_VALUE, name="padding_mask", dtype=dtype)(inputs)
@@ -116,6 +125,7 @@ see :class:`skmulti.RegressorClassifier`.
             units,
             activation=activation,
             kernel_initializer=glorot(seed=_seeds(rng)),
+            kernel_regularizer=penalty(),
             name=f"hidden_{i}",
             dtype=dtype,
         )(h)
@@ -129,10 +139,37 @@ see :class:`skmulti.RegressorClassifier`.
             head.units,
             activation=head.activation,
             kernel_initializer=glorot(seed=_seeds(rng)),
+            kernel_regularizer=penalty(),
             name=head.name,
             dtype=dtype,
         )(h)
     return keras.Model(inputs, outputs, name="two_head")
+
+
+def l2_per_batch(alpha, batch_size):
+    """The L2 coefficient of the built-in network for scikit-learn's ``alpha``.
+
+    scikit-learn's MLP adds ``0.5 * alpha * sum(kernel ** 2) / batch_size`` to
+    the mean loss of each batch of ``batch_size`` rows; Keras's
+    ``L2(l2)`` adds ``l2 * sum(kernel ** 2)``. So ``alpha`` means the same in
+    :class:`skmulti.RegressorClassifier` as in ``MLPRegressor`` and
+    ``MLPClassifier`` trained with the same batch size.
+
+    Parameters
+    ----------
+    alpha : float >= 0
+    batch_size : int >= 1
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> l2_per_batch(0.1, 32)
+    0.0015625
+    """
+    return 0.5 * float(alpha) / int(batch_size)
 
 
 def _activation_name(tensor):

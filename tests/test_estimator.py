@@ -364,6 +364,53 @@ def test_early_stopping_stops_with_patience_and_restores_best(data):
         np.testing.assert_array_equal(got, want)
 
 
+# -- the L2 penalty (alpha) ---------------------------------------------------------
+
+
+def _kernels(est):
+    return [w for w in est.model_.weights if w.path.endswith("/kernel")]
+
+
+def test_alpha_is_scikit_learns_l2_penalty_in_the_trained_loss(data):
+    X, y = data
+    params = {**QUICK, "epochs": 2}
+    plain = RegressorClassifier(alpha=0.0, **params).fit(X, y)
+    penalised = RegressorClassifier(alpha=2.0, **params).fit(X, y)
+    # The network carries 0.5 * alpha / batch_size * sum(kernel ** 2) ...
+    expected = 0.5 * 2.0 / params["batch_size"] * sum(
+        float(np.sum(np.square(k.numpy()))) for k in _kernels(penalised))
+    penalty = sum(float(keras.ops.convert_to_numpy(v)) for v in penalised.model_.losses)
+    assert penalty == pytest.approx(expected, rel=1e-5) and penalty > 0
+    assert plain.model_.losses == []
+    # ... and training minimised it: the total loss is the heads' losses plus it.
+    for est, has_penalty in ((plain, False), (penalised, True)):
+        h = est.history_
+        extra = np.array(h["loss"]) - np.array(h["amount_loss"]) - np.array(h["label_loss"])
+        if has_penalty:
+            assert np.all(extra > 1e-3)
+        else:
+            np.testing.assert_allclose(extra, 0.0, atol=1e-5)
+
+
+def test_larger_alpha_gives_smaller_kernels(data):
+    X, y = data
+    params = {**TINY, "early_stopping": False, "epochs": 30, "learning_rate": 0.01}
+    norms = [
+        sum(float(np.sum(np.square(k.numpy())))
+            for k in _kernels(RegressorClassifier(alpha=a, **params).fit(X, y)))
+        for a in (0.0, 5.0)
+    ]
+    assert norms[1] < 0.5 * norms[0]
+
+
+def test_alpha_is_validated_like_scikit_learns(data):
+    X, y = data
+    est = RegressorClassifier(alpha=-1.0, **QUICK)
+    with pytest.raises(ValueError, match="'alpha' parameter.*range \\[0(.0)?, inf\\).*-1.0"):
+        est.fit(X, y)
+    assert not hasattr(est, "n_iter_")
+
+
 # -- custom networks and routed parameters -------------------------------------------
 
 CALLS = []
@@ -539,7 +586,7 @@ def test_bad_activation_refused_clearly(data):
 
 def test_public_signature_names():
     names = list(inspect.signature(RegressorClassifier).parameters)
-    for name in ["model", "hidden_layer_sizes", "activation", "dropout", "amount_loss",
+    for name in ["model", "hidden_layer_sizes", "activation", "dropout", "alpha", "amount_loss",
                  "amount_transformer", "label_weight", "optimizer", "learning_rate",
                  "batch_size", "epochs", "early_stopping", "validation_fraction",
                  "n_iter_no_change", "random_state", "verbose"]:
@@ -547,3 +594,4 @@ def test_public_signature_names():
     defaults = RegressorClassifier().get_params()
     assert defaults["hidden_layer_sizes"] == (64, 64) and defaults["epochs"] == 200
     assert defaults["early_stopping"] is True and defaults["validation_fraction"] == 0.1
+    assert defaults["alpha"] == 0.1
