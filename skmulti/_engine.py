@@ -169,12 +169,25 @@ class NetworkSource:
         ``initial(template) -> (weights, seed_states)``: this fit's initial
         weights (in ``template.weights`` order) and the states of its seed
         generators (in the order of :func:`seed_variables`).
+    narrow : callable or None, default=None
+        ``narrow(template, weights) -> weights``: the trained weights as the
+        fitted network holds them (:meth:`skmulti._network.LabelPadding.narrow`
+        cuts padded label units); None keeps them as trained.
     """
 
-    def __init__(self, key, build, initial):
+    def __init__(self, key, build, initial, narrow=None):
         self.key = key
         self.build = build
         self.initial = initial
+        self.narrow = narrow
+
+    def finish(self, network, result):
+        """``result`` (a ``TrainResult`` of ``network``) with its weights narrowed."""
+        if self.narrow is None:
+            return result
+        from dataclasses import replace
+
+        return replace(result, weights=self.narrow(network, result.weights))
 
 
 def seed_variables(model):

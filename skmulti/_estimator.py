@@ -497,7 +497,7 @@ default="standard"
             callbacks = _routing.build_callbacks(
                 self.callbacks, _routing.routed(routed, "callbacks")
             )
-            recipe, source, heads, built = self._network_source(
+            recipe, source, heads, train_heads, built = self._network_source(
                 meta, params, routed, int(seeds[1]), dense_rows(X, slice(0, 2))
             )
             train_idx, val_idx = self._validation_split(
@@ -510,7 +510,7 @@ default="standard"
 
             result = _training.train(
                 source,
-                heads=heads,
+                heads=train_heads,
                 train_data=rows(train_idx),
                 validation_data=None if val_idx is None else rows(val_idx),
                 head_weights=encoder.head_loss_weights_,
@@ -599,22 +599,28 @@ default="standard"
 
     def _network_source(self, meta, params, routed, seed, probe):
         """This fit's network: its recipe, its source for training, its heads as
-        the network outputs them, and the network the user's builder made (None
-        for the built-in one)."""
+        the network outputs them and as the engine trains them, and the network
+        the user's builder made (None for the built-in one)."""
         if self.model is None:
-            recipe = _network.NetworkRecipe.default(meta, {
+            arch = {
                 "hidden_layer_sizes": params["hidden_layer_sizes"],
                 "activation": self.activation,
                 "dropout": self.dropout,
                 "l2": _network.l2_per_batch(self.alpha, self.batch_size),
                 "recurrent_layer_sizes": params["recurrent_layer_sizes"],
                 "recurrent_cell": self.recurrent_cell,
-            })
+            }
+            recipe = _network.NetworkRecipe.default(meta, arch)
+            # Trained with padded softmax heads (folds share programs), fitted without.
+            padding = _network.LabelPadding(meta["heads_"])
+            trained = _network.NetworkRecipe.default(
+                {**meta, "heads_": padding.train_heads}, arch)
             source = _engine.NetworkSource(
-                recipe.key, recipe.build,
-                lambda template: _network.initial_weights(template, seed),
+                trained.key, trained.build,
+                lambda template: _network.initial_weights(template, seed, padding),
+                narrow=padding.narrow,
             )
-            return recipe, source, meta["heads_"], None
+            return recipe, source, padding.heads, padding.train_heads, None
         heads = meta["heads_"]
         recipe = _network.NetworkRecipe(
             meta,
@@ -643,7 +649,7 @@ default="standard"
             lambda: network if recipe.key is None else _network.clone(network),
             lambda template: initial,
         )
-        return recipe, source, heads, network
+        return recipe, source, heads, heads, network
 
     @property
     def model_(self):

@@ -8,6 +8,9 @@ import numpy as np
 PAD_VALUE = -1.0e9
 """Value that stands in for an all-NaN (padding) timestep; masked by the network."""
 
+PAD_LOGIT = -1.0e9
+"""Bias of a padded softmax unit (see :class:`LabelPadding`): its probability is 0."""
+
 AMOUNT_LOSSES = (
     "squared_error", "absolute_error", "huber", "poisson", "gamma", "tweedie"
 )
@@ -189,7 +192,7 @@ def _activation_name(tensor):
     return str(name)
 
 
-def initial_weights(network, seed):
+def initial_weights(network, seed, padding=None):
     """Fresh initial weights of a built-in network, drawn from ``seed`` in NumPy.
 
     The same distributions as the layers' Keras initializers (Glorot uniform
@@ -203,6 +206,9 @@ def initial_weights(network, seed):
     network : keras.Model
         A network made by :func:`build_default_network`.
     seed : int
+    padding : LabelPadding or None, default=None
+        The network's softmax heads are padded: their weights are drawn for
+        the true classes (as for the unpadded network), then padded.
 
     Returns
     -------
@@ -230,8 +236,9 @@ def initial_weights(network, seed):
     rng = np.random.default_rng(seed)
     weights = []
     for variable in network.weights:
-        shape = tuple(variable.shape)
-        name = variable.path.rsplit("/", 1)[-1]
+        layer, name = variable.path.rsplit("/", 1)
+        true = padding.true_units.get(layer) if padding is not None else None
+        shape = tuple(variable.shape) if true is None else (*variable.shape[:-1], true)
         if name == "kernel":
             limit = np.sqrt(6.0 / (shape[0] + shape[1]))
             value = rng.uniform(-limit, limit, size=shape)
@@ -244,11 +251,79 @@ def initial_weights(network, seed):
                 value[units : 2 * units] = 1.0
         else:  # pragma: no cover - build_default_network makes no other weight
             raise ValueError(f"No initial value known for the weight {variable.path}.")
+        if true is not None:
+            value = padding.pad(name, value, int(variable.shape[-1]), variable.dtype)
         weights.append(value.astype(variable.dtype))
     seeds = [
         np.array([_seeds(rng), 0], dtype=v.dtype) for v in seed_variables(network)
     ]
     return weights, seeds
+
+
+class LabelPadding:
+    """Softmax label heads trained at a bucketed width, so that folds share programs.
+
+    A training set that lacks a rare class gives a label head of another
+    width, and so another network and another compiled program (an XLA
+    compile of seconds). The engine therefore trains each softmax head with
+    its units padded up to a power of two (28 classes: 32 units). A padded
+    unit starts with a zero kernel column and a bias of ``PAD_LOGIT``: its
+    probability is exactly 0, so its gradients are exactly 0 and it stays as
+    it started; the loss, the gradients of every other weight and the
+    training are those of the unpadded network. :meth:`narrow` cuts the
+    trained weights back to the true classes.
+
+    Parameters
+    ----------
+    heads : tuple of Head
+        The true heads.
+
+    Attributes
+    ----------
+    train_heads : tuple of Head
+        The heads the engine trains (softmax heads with padded units).
+    true_units : dict
+        ``{head name: true units}`` of the padded heads only.
+
+    Examples
+    --------
+    >>> from skmulti._heads import amount_head, label_head
+    >>> padding = LabelPadding((amount_head("amount", 0, 0, "squared_error",
+    ...                         positive=False), label_head("label", 1, 1, 28)))
+    >>> [h.units for h in padding.train_heads], padding.true_units
+    ([1, 32], {'label': 28})
+    """
+
+    def __init__(self, heads):
+        from dataclasses import replace
+
+        self.heads = tuple(heads)
+        self.train_heads = tuple(replace(h, units=self.train_units(h)) for h in self.heads)
+        self.true_units = {
+            h.name: h.units for h, t in zip(self.heads, self.train_heads) if t.units != h.units
+        }
+
+    @staticmethod
+    def train_units(head):
+        """The units ``head`` is trained with: a power of two for a softmax head."""
+        if head.is_label and head.activation == "softmax":
+            return 1 << (head.units - 1).bit_length()
+        return head.units
+
+    @staticmethod
+    def pad(name, value, units, dtype):
+        """``value`` (a kernel or bias of the true width) padded to ``units``."""
+        fill = 0.0 if name == "kernel" else max(PAD_LOGIT, -0.5 * float(np.finfo(dtype).max))
+        pad = [(0, 0)] * (value.ndim - 1) + [(0, units - value.shape[-1])]
+        return np.pad(value, pad, constant_values=fill)
+
+    def narrow(self, network, weights):
+        """The trained ``weights`` of the padded ``network``, cut to the true classes."""
+        out = []
+        for variable, value in zip(network.weights, weights, strict=True):
+            true = self.true_units.get(variable.path.rsplit("/", 1)[0])
+            out.append(value if true is None else np.ascontiguousarray(value[..., :true]))
+        return out
 
 
 def _orthogonal(rng, shape):

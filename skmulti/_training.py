@@ -322,9 +322,10 @@ def train(
         program.start(weights, seed_states, optimizer.learning_rate)
         data = program.data(*train_data)
         val = None if validation_data is None else program.data(*validation_data)
-        return _epochs(program, data, val, heads=heads, head_weights=head_weights,
-                       epochs=epochs, stopper=stopper, callbacks=callbacks, seed=seed,
-                       verbose=verbose, hosts=(train_data, validation_data))
+        return source.finish(program.network, _epochs(
+            program, data, val, heads=heads, head_weights=head_weights, epochs=epochs,
+            stopper=stopper, callbacks=callbacks, seed=seed, verbose=verbose,
+            hosts=(train_data, validation_data)))
 
 
 def _epochs(program, data, val, *, heads, head_weights, epochs, stopper, callbacks,
@@ -616,14 +617,14 @@ def _keras_loop(source, heads, train_data, validation_data, *, head_weights, unc
     log_variances = None
     if trainer.log_variances is not None:
         log_variances = _engine.to_numpy(trainer.log_variances)
-    return TrainResult(
+    return source.finish(network, TrainResult(
         weights=fitted, history=record, n_iter=monitor.epochs_run,
         head_weights=_engine.effective_head_weights(heads, log_variances, head_weights),
         still_improving=bool(stopper is not None and monitor.epochs_run == epochs
                              and stopper.improving),
         best_epoch=monitor.best_epoch,
         mode="keras",
-    )
+    ))
 
 
 def _typed_targets(heads, ys):

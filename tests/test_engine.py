@@ -16,7 +16,7 @@ import pytest
 from conftest import TINY, make_xy
 
 import skmulti
-from skmulti import RegressorClassifier, _engine
+from skmulti import RegressorClassifier, _engine, _network
 from skmulti._training import needs_keras_loop
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -67,6 +67,34 @@ def test_folds_of_different_sizes_share_a_program(small_cache):
     for n in (100, 110, 120):  # all pad to the same 128-row bucket
         RegressorClassifier(**TINY).fit(X[:n], Y[:n])
     assert skmulti.engine_cache_info()["misses"] == 1
+
+
+def test_label_heads_of_different_widths_share_a_program(small_cache):
+    """Folds that lack a rare class train their softmax head padded to one width."""
+    for n_classes in (5, 6, 7):  # all trained with 8 units
+        est = RegressorClassifier(**TINY).fit(*make_xy(120, n_classes=n_classes))
+        assert est.predict_proba(X).shape == (120, n_classes)
+        assert est.model_.output["label"].shape[-1] == n_classes
+        assert [w.shape[-1] for w in est._network.weights[-2:]] == [n_classes] * 2
+    assert skmulti.engine_cache_info()["misses"] == 1
+
+
+@pytest.mark.parametrize("loop", ["engine", "keras"])
+def test_padded_softmax_units_train_as_the_unpadded_head(monkeypatch, loop):
+    """A padded unit's probability and gradients are exactly 0: the same training."""
+    Xc, Yc = make_xy(120, n_classes=5)
+    params = {**TINY, "epochs": 5}
+    if loop == "keras":
+        params["callbacks"] = [_BatchCounter]
+    padded = RegressorClassifier(**params).fit(Xc, Yc)
+    monkeypatch.setattr(_network.LabelPadding, "train_units",
+                        staticmethod(lambda head: head.units))
+    plain = RegressorClassifier(**params).fit(Xc, Yc)
+    assert padded.best_epoch_ == plain.best_epoch_
+    for a, b in zip(padded._network.weights, plain._network.weights, strict=True):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(padded.predict_proba(Xc), plain.predict_proba(Xc), atol=1e-5)
 
 
 def test_configurations_that_shape_the_trace_get_their_own_program(small_cache):
