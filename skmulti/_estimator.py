@@ -84,9 +84,9 @@ class RegressorClassifier(BaseEstimator):
         (trunk and heads; not the biases or recurrent layers), as in
         scikit-learn's MLP: ``0.5 * alpha * sum(kernel ** 2) / batch_size`` is
         added to each batch's mean loss. The default is stronger than the
-        MLP's 1e-4: a wide trunk shared by two heads overfits the head that
-        learns fastest, and 0.1 held both heads up on every data set of
-        ``benchmarks/README.md`` ("Why alpha=0.1"). Ignored with a ``model``
+        MLP's 1e-4: a wide trunk shared by two heads overfits easily (what it
+        changes on abalone and make_trade: "Why alpha=0.1" in
+        ``benchmarks/README.md``). 0 turns it off. Ignored with a ``model``
         (regularize your own layers there).
     amount_loss : {"squared_error", "absolute_error", "huber", "poisson", \
 "gamma", "tweedie"}, default="squared_error"
