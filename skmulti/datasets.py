@@ -20,11 +20,13 @@ TRADE_FEATURES = (
 )
 
 
-def _trade_outcome(rng, log_distance, gdp_e, gdp_i, border, language, tariff):
-    """Trade indicator and quantity of a gravity model with a hurdle."""
-    n = len(log_distance)
-    # Propensity to trade at all: bigger, closer, friendlier pairs trade.
-    logit = (
+#: Standard deviation of the log-normal noise of a traded quantity.
+_VOLUME_NOISE = 0.6
+
+
+def _trade_logit(log_distance, gdp_e, gdp_i, border, language, tariff):
+    """Log-odds that a pair trades: bigger, closer, friendlier pairs trade."""
+    return (
         3.0
         + 0.9 * (gdp_e - 10.0)
         + 0.7 * (gdp_i - 10.0)
@@ -33,9 +35,11 @@ def _trade_outcome(rng, log_distance, gdp_e, gdp_i, border, language, tariff):
         + 0.6 * language
         - 4.0 * tariff
     )
-    trades = (rng.uniform(size=n) < 1.0 / (1.0 + np.exp(-logit))).astype(np.int64)
-    # Gravity equation for the volume, with heavy-tailed (log-normal) noise.
-    log_quantity = (
+
+
+def _trade_log_volume(log_distance, gdp_e, gdp_i, border, language, tariff):
+    """Mean log quantity of a pair that trades: a gravity equation."""
+    return (
         3.0
         + 0.8 * (gdp_e - 10.0)
         + 0.6 * (gdp_i - 10.0)
@@ -43,10 +47,47 @@ def _trade_outcome(rng, log_distance, gdp_e, gdp_i, border, language, tariff):
         + 0.5 * border
         + 0.3 * language
         - 3.0 * tariff
-        + rng.normal(scale=0.6, size=n)
     )
+
+
+def _trade_outcome(rng, *features):
+    """Trade indicator and quantity of a gravity model with a hurdle."""
+    n = len(features[0])
+    trades = (rng.uniform(size=n) < 1.0 / (1.0 + np.exp(-_trade_logit(*features)))).astype(
+        np.int64
+    )
+    # heavy-tailed (log-normal) noise around the gravity equation
+    log_quantity = _trade_log_volume(*features) + rng.normal(scale=_VOLUME_NOISE, size=n)
     quantity = np.where(trades == 1, np.exp(log_quantity), 0.0)
     return trades, quantity
+
+
+def _trade_truth(X):
+    """What the 2-D :func:`make_trade` draws its outcomes from, for its rows ``X``.
+
+    Returns ``(probability, expected_quantity)``: the probability that each pair
+    trades, and its expected quantity (0 when it does not trade). The Bayes
+    rule predicts ``probability > 0.5``; no model beats it in expectation.
+
+    Examples
+    --------
+    >>> from skmulti.datasets import make_trade, _trade_truth
+    >>> X, y = make_trade(20000, random_state=0)
+    >>> probability, expected = _trade_truth(X)
+    >>> round(float(probability.mean()), 2), round(float(y["trades"].mean()), 2)
+    (0.84, 0.84)
+    """
+    features = np.asarray(X, dtype=np.float64)
+    if features.ndim != 2 or features.shape[1] != len(TRADE_FEATURES):
+        raise ValueError(
+            f"_trade_truth needs the 2-D rows of make_trade, shape (n, {len(TRADE_FEATURES)}); "
+            f"got shape {features.shape}. The 3-D histories (n_timesteps) draw their "
+            "outcomes from averages of the last years, which are not in X."
+        )
+    features = features.T
+    probability = 1.0 / (1.0 + np.exp(-_trade_logit(*features)))
+    volume = np.exp(_trade_log_volume(*features) + 0.5 * _VOLUME_NOISE**2)
+    return probability, probability * volume
 
 
 @validate_params(
