@@ -27,6 +27,7 @@ __all__ = [
     "keras_mask_operations",
     "keras_seed_generator_module",
     "learning_rate_variable",
+    "optimizer_averages",
     "sklearn_base_scorer",
     "validate_params",
 ]
@@ -71,6 +72,20 @@ def learning_rate_variable(optimizer):
 
     value = getattr(optimizer, "_learning_rate", None)
     return value if isinstance(value, keras.Variable) else None
+
+
+def optimizer_averages(optimizer):
+    """The moving averages a built Keras optimizer keeps of its variables, or None.
+
+    None unless the optimizer was made with ``use_ema=True``; else one entry
+    per variable it was built for, in that order (None for a variable it keeps
+    no average of). Keras's own ``fit`` ends by writing them into the model
+    (``finalize_variable_values``).
+    """
+    # TODO: private Keras attribute; checked against keras 3.15.
+    if not getattr(optimizer, "use_ema", False):
+        return None
+    return list(optimizer._model_variables_moving_average)
 
 
 def keras_graph(model):

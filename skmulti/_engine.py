@@ -26,6 +26,7 @@ Predictions go through :func:`forward`: a compiled forward pass, cached by
 architecture, called with the estimator's own weights.
 """
 
+import contextlib
 import math
 import threading
 from collections import OrderedDict
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._compat import learning_rate_variable
+from ._compat import learning_rate_variable, optimizer_averages
 from ._input import dense_rows, is_sparse
 from ._network import loss_fn
 from ._numpy_forward import numpy_forward
@@ -323,6 +324,13 @@ class Program:
         self.lr_index = next(
             (i for i, v in enumerate(self.optimizer_variables) if v is lr), None
         )
+        # use_ema: where each trainable variable's moving average sits among the
+        # optimizer's variables (None: it keeps none); None without use_ema.
+        averages = optimizer_averages(optimizer)
+        self.average_index = None
+        if averages is not None:
+            where = {id(v): i for i, v in enumerate(self.optimizer_variables)}
+            self.average_index = [None if a is None else where[id(a)] for a in averages]
 
     def _initial_values(self, weights, seed_states, learning_rate):
         trainable = [None] * len(self.trainable)
@@ -350,6 +358,38 @@ class Program:
     def weights_of(self, snapshot):
         """The weights of a :meth:`snapshot`, as :meth:`weights` returns them."""
         raise NotImplementedError
+
+    # -- an optimizer with use_ema=True: its moving averages are the fit's weights --
+
+    def _averages(self):
+        """The trainable values with each one the optimizer averages replaced by its
+        moving average."""
+        trainable, _, optimizer = self._current()
+        return [t if i is None else optimizer[i]
+                for t, i in zip(trainable, self.average_index)]
+
+    @contextlib.contextmanager
+    def averaged(self):
+        """Within, the trainable variables hold the optimizer's moving averages.
+
+        With ``use_ema=True`` the averages are what a fit ends with (as in
+        Keras's ``fit``), so validation losses, the snapshots early stopping
+        restores and the refit heads all see them. Without it, nothing changes.
+        """
+        if self.average_index is None:
+            yield
+            return
+        raw = self._current()[0]
+        self._set_trainable(self._averages())
+        try:
+            yield
+        finally:
+            self._set_trainable(raw)
+
+    def use_averages(self):
+        """End training on the moving averages (Keras's ``finalize_variable_values``)."""
+        if self.average_index is not None:
+            self._set_trainable(self._averages())
 
     def weights(self):
         """The network's weights now, as arrays in ``network.weights`` order."""
@@ -432,6 +472,10 @@ class Program:
 
     def evaluate(self, data, head_weights):
         """The mean total validation loss and each head's mean validation loss."""
+        with self.averaged():
+            return self._evaluate_means(data, head_weights)
+
+    def _evaluate_means(self, data, head_weights):
         parts = (
             [self._evaluate_sums(data.x, data.targets, data.weights)]
             if not data.sparse
@@ -545,9 +589,14 @@ class _TensorFlowProgram(Program):
         return tuple([to_numpy(v) for v in vs] for vs in (
             self.trainable, self.non_trainable, self.optimizer_variables))
 
+    def _set_trainable(self, values):
+        for variable, value in zip(self.trainable, values):
+            variable.assign(value)
+
     def snapshot(self):
         # Restored only once training is over: the optimizer's state is not kept.
-        return [to_numpy(v) for v in self.trainable + self.non_trainable]
+        with self.averaged():
+            return [to_numpy(v) for v in self.trainable + self.non_trainable]
 
     def restore(self, snapshot):
         for variable, value in zip(self.trainable + self.non_trainable, snapshot):
@@ -649,8 +698,12 @@ class _JaxProgram(Program):
     def _current(self):
         return self.state
 
+    def _set_trainable(self, values):
+        self.state = (list(values), *self.state[1:])
+
     def snapshot(self):
-        return self.state  # immutable arrays: a reference is a snapshot
+        with self.averaged():
+            return self.state  # immutable arrays: a reference is a snapshot
 
     def restore(self, snapshot):
         self.state = snapshot

@@ -134,6 +134,9 @@ default="standard"
     optimizer : str or keras optimizer class, default="adam"
         Built afresh at each fit with ``learning_rate`` and the
         ``optimizer__<name>`` parameters (which win over ``learning_rate``).
+        With ``optimizer__use_ema=True`` the fit ends on the optimizer's moving
+        averages of the weights, as Keras's ``fit`` does, and early stopping
+        validates and restores the averages.
     learning_rate : float > 0, default=1e-3
     batch_size : int >= 1, default=32
     epochs : int >= 1, default=200

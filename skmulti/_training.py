@@ -7,6 +7,7 @@ per-batch hooks (which a compiled epoch cannot call). Either way it returns a
 plain :class:`TrainResult`: the fitted weights as arrays, never a network.
 """
 
+import contextlib
 import math
 import sys
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _engine
+from ._compat import optimizer_averages
 from ._input import dense_rows
 from ._numpy_forward import numpy_forward
 from .exceptions import TrainingDivergedError
@@ -391,6 +393,8 @@ def _epochs(program, data, val, *, heads, head_weights, epochs, stopper, callbac
         program.restore(snapshots[best_epoch])
         if fits:
             program.push()  # a feature network may have shown another candidate
+    else:
+        program.use_averages()
     if hooks is not None:
         program.push()
         hooks.on_train_end(logs)
@@ -663,9 +667,32 @@ def _monitor_class():
             keys = loss_keys(self.heads)
             return {"val_" + k: float(v) for k, v in zip(keys, [total, *means])}
 
+        @contextlib.contextmanager
+        def _averaged(self):
+            """Within, the weights are the optimizer's moving averages (use_ema),
+            which Keras's fit ends with: validate and snapshot those."""
+            averages = optimizer_averages(self.model.optimizer)
+            if averages is None:
+                yield
+                return
+            variables = self.model.trainable_variables
+            raw = [_engine.to_numpy(v) for v in variables]
+            for variable, average in zip(variables, averages):
+                if average is not None:
+                    variable.assign(average)
+            try:
+                yield
+            finally:
+                for variable, value in zip(variables, raw):
+                    variable.assign(value)
+
         def on_epoch_end(self, epoch, logs=None):
             logs = logs if logs is not None else {}
             self.epochs_run = epoch + 1
+            with self._averaged():
+                self._end_epoch(epoch, logs)
+
+        def _end_epoch(self, epoch, logs):
             if self.validation_data is not None:
                 logs.update(self._validation_losses())
             if not all(np.isfinite(v) for k, v in logs.items() if "loss" in k):

@@ -328,6 +328,21 @@ JAX_SCRIPT = textwrap.dedent(
     d = RegressorClassifier(**{**params, "random_state": 1}).fit(X, y)
     assert np.array_equal(a.predict_proba(X), b.predict_proba(X))
     assert not np.array_equal(a.predict_proba(X), d.predict_proba(X))
+    # use_ema: the engine ends on the moving averages, as Keras's fit does
+    import keras
+
+    class Batches(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            pass
+
+    ema = {**params, "dropout": 0.0, "optimizer__use_ema": True,
+           "optimizer__ema_momentum": 0.9}
+    for stop in (False, True):
+        e = RegressorClassifier(**ema, early_stopping=stop).fit(X, y)
+        k = RegressorClassifier(**ema, early_stopping=stop, callbacks=[Batches()]).fit(X, y)
+        assert np.allclose(e.predict_proba(X), k.predict_proba(X), atol=1e-5)
+        if stop:
+            assert np.allclose(e.history_["val_loss"], k.history_["val_loss"], rtol=1e-5)
     print("ok")
     """
 )
@@ -353,6 +368,27 @@ def test_engine_and_keras_loop_train_the_same_network():
                                    rtol=1e-5)
     np.testing.assert_allclose(engine.predict_proba(X), keras_loop.predict_proba(X),
                                rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_use_ema_ends_on_the_moving_averages_as_keras_fit_does(early_stopping):
+    """``optimizer__use_ema=True``: Keras's fit ends on the optimizer's moving
+    averages of the weights; the engine validates, restores and ends on them too."""
+    params = {**TINY, "epochs": 6, "early_stopping": early_stopping, "n_iter_no_change": 2,
+              "optimizer__use_ema": True, "optimizer__ema_momentum": 0.9}
+    engine = RegressorClassifier(**params).fit(X, Y)
+    keras_loop = RegressorClassifier(**params, callbacks=[_BatchCounter]).fit(X, Y)
+    raw = RegressorClassifier(**{**params, "optimizer__use_ema": False}).fit(X, Y)
+    np.testing.assert_allclose(engine.predict_proba(X), keras_loop.predict_proba(X),
+                               rtol=1e-4, atol=1e-6)
+    # the raw weights train the same way and end elsewhere
+    np.testing.assert_allclose(engine.history_["loss"], raw.history_["loss"], rtol=1e-5)
+    assert np.abs(engine.predict_proba(X) - raw.predict_proba(X)).max() > 1e-3
+    if early_stopping:  # validated on the averages, on both loops
+        np.testing.assert_allclose(engine.history_["val_loss"],
+                                   keras_loop.history_["val_loss"], rtol=1e-5)
+        assert not np.allclose(engine.history_["val_loss"], raw.history_["val_loss"],
+                               rtol=1e-3)
 
 
 @pytest.mark.parametrize("monitor", ["heads", "amount", "label"])
