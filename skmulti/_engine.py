@@ -537,7 +537,9 @@ class _TensorFlowProgram(Program):
                 loss, means = self.loss(
                     outputs, ys, ws, head_weights, self.log_variances, self.network.losses,
                 )
-            grads = tape.gradient(loss, self.trainable)
+                # optimizer.apply divides by loss_scale_factor: scale as Keras's train_step
+                scaled = self.optimizer.scale_loss(loss)
+            grads = tape.gradient(scaled, self.trainable)
             self.optimizer.apply(grads, self.trainable)
             count = ops.cast(ops.minimum(bs, n - i * bs), loss.dtype)
             return (i + 1, total + loss * count,
@@ -642,7 +644,8 @@ class _JaxProgram(Program):
             network_trainable, non_trainable, x, training=training, return_losses=True
         )
         total, means = self.loss(outputs, ys, ws, head_weights, log_variances, losses)
-        return total, (non_trainable, means)
+        # optimizer.apply divides by loss_scale_factor: scale as Keras's train_step
+        return self.optimizer.scale_loss(total), (non_trainable, means, total)
 
     def _epoch(self, state, x, targets, weights, order, n, head_weights):
         import jax
@@ -657,7 +660,7 @@ class _JaxProgram(Program):
             idx = lax.dynamic_slice(order, (i * bs,), (bs,))
             ys = [t[idx] for t in targets]
             ws = [w[idx] for w in weights]
-            (loss, (non_trainable, means)), grads = grad_fn(
+            (_, (non_trainable, means, loss)), grads = grad_fn(
                 trainable, non_trainable, x[idx], ys, ws, head_weights, True
             )
             trainable, opt = self.optimizer.stateless_apply(opt, grads, trainable)

@@ -343,6 +343,11 @@ JAX_SCRIPT = textwrap.dedent(
         assert np.allclose(e.predict_proba(X), k.predict_proba(X), atol=1e-5)
         if stop:
             assert np.allclose(e.history_["val_loss"], k.history_["val_loss"], rtol=1e-5)
+    # loss_scale_factor: the loss is scaled before the optimizer unscales the gradients
+    sgd = {**params, "dropout": 0.0, "optimizer": "sgd", "learning_rate": 0.05}
+    f = RegressorClassifier(**sgd).fit(X, y)
+    g = RegressorClassifier(**sgd, optimizer__loss_scale_factor=64.0).fit(X, y)
+    assert np.array_equal(f.predict_proba(X), g.predict_proba(X))
     print("ok")
     """
 )
@@ -367,6 +372,42 @@ def test_engine_and_keras_loop_train_the_same_network():
         np.testing.assert_allclose(engine.history_[key], keras_loop.history_[key],
                                    rtol=1e-5)
     np.testing.assert_allclose(engine.predict_proba(X), keras_loop.predict_proba(X),
+                               rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("options", [
+    {"optimizer__gradient_accumulation_steps": 2},
+    {"optimizer__clipnorm": 0.01},
+    {"optimizer__global_clipnorm": 0.01},
+    {"optimizer__weight_decay": 0.1},
+    {"optimizer": "sgd", "optimizer__momentum": 0.9, "optimizer__nesterov": True},
+    {"optimizer": "rmsprop", "optimizer__centered": True},
+], ids=lambda options: ",".join(f"{k.removeprefix('optimizer__')}" for k in options))
+def test_optimizer_options_train_on_the_engine_as_on_keras_loop(options):
+    """What an optimizer option does inside ``apply`` (accumulation, clipping,
+    decay, momentum) happens on the engine exactly as in Keras's own loop."""
+    params = {**TINY, "epochs": 4, "early_stopping": False, **options}
+    engine = RegressorClassifier(**params).fit(X, Y)
+    keras_loop = RegressorClassifier(**params, callbacks=[_BatchCounter]).fit(X, Y)
+    np.testing.assert_allclose(engine.predict_proba(X), keras_loop.predict_proba(X),
+                               rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(engine.history_["loss"], keras_loop.history_["loss"],
+                               rtol=1e-5)
+
+
+def test_loss_scale_factor_scales_the_loss_as_keras_train_step_does():
+    """The optimizer divides the gradients by ``loss_scale_factor``; the engine
+    scales the loss first, as Keras's train step does, so a power-of-two factor
+    changes nothing at all."""
+    params = {**TINY, "epochs": 4, "early_stopping": False, "optimizer": "sgd",
+              "learning_rate": 0.05}
+    plain = RegressorClassifier(**params).fit(X, Y)
+    scaled = RegressorClassifier(**params, optimizer__loss_scale_factor=64.0).fit(X, Y)
+    keras_loop = RegressorClassifier(**params, optimizer__loss_scale_factor=64.0,
+                                     callbacks=[_BatchCounter]).fit(X, Y)
+    np.testing.assert_array_equal(plain.predict_proba(X), scaled.predict_proba(X))
+    assert plain.history_["loss"] == scaled.history_["loss"]
+    np.testing.assert_allclose(scaled.predict_proba(X), keras_loop.predict_proba(X),
                                rtol=1e-4, atol=1e-6)
 
 
