@@ -375,6 +375,7 @@ def test_engine_and_keras_loop_train_the_same_network():
                                rtol=1e-4, atol=1e-6)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("options", [
     {"optimizer__gradient_accumulation_steps": 2},
     {"optimizer__clipnorm": 0.01},

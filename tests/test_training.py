@@ -13,7 +13,8 @@ before issue 9's last change), where they arise as the issue saw them: the L2
 penalty of the default ``alpha=0.1`` slows the heads' learning, and on
 make_trade it moves the label's best epoch after the amount's (27 and 16 on
 the fold below), so the second case would not be tested at all.
-``benchmarks/early_stopping.py`` measures the default on the first case.
+``benchmarks/early_stopping.py`` measures the default on the first case, and
+one test here checks it with every parameter at its default.
 """
 
 import warnings
@@ -76,6 +77,32 @@ def test_amount_is_no_worse_than_with_the_summed_loss(fits):
     mse = {m: mean_squared_error(y_new[:, 0], out[m][0].predict(X_new).amount)
            for m in out}
     assert mse["heads"] <= 1.01 * mse["loss"]
+
+
+def test_the_defaults_serve_both_heads_on_the_synthetic_case():
+    """The same case with every parameter at its default (``alpha=0.1``, (64, 64)):
+    the restored label keeps 90 % of its best gain over the priors (measured:
+    96 %), is not collapsed and predicts the minority class, and the amount on
+    fresh rows is no worse than with ``monitor="loss"`` (measured: 9.83 against
+    11.11)."""
+    X, y = make_two_speeds(800, 0)
+    X_new, y_new = make_two_speeds(4000, 1)
+    fitted = {}
+    for monitor in ("heads", "loss"):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fitted[monitor] = RegressorClassifier(monitor=monitor, random_state=0).fit(X, y)
+        assert not [w for w in caught if issubclass(w.category, CollapseWarning)]
+    est = fitted["heads"]
+    assert est.get_params()["alpha"] == 0.1 and est.get_params()["monitor"] == "heads"
+    val = np.asarray(est.history_["val_label_loss"])
+    p = y[:, 1].mean()
+    priors = -(p * np.log(p) + (1 - p) * np.log(1 - p))
+    assert priors - val[est.best_epoch_ - 1] >= 0.9 * (priors - val.min())
+    assert np.mean(est.predict(X_new).label == 1) >= 0.5 * np.mean(y_new[:, 1] == 1)
+    mse = {m: mean_squared_error(y_new[:, 0], e.predict(X_new).amount)
+           for m, e in fitted.items()}
+    assert mse["heads"] <= mse["loss"]
 
 
 def test_linear_amount_head_is_refit_on_the_restored_trunk(fits, monkeypatch):
