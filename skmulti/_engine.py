@@ -361,10 +361,9 @@ class Program:
 
     # -- an optimizer with use_ema=True: its moving averages are the fit's weights --
 
-    def _averages(self):
-        """The trainable values with each one the optimizer averages replaced by its
-        moving average."""
-        trainable, _, optimizer = self._current()
+    def _averages(self, trainable, optimizer):
+        """``trainable`` with each value the optimizer averages replaced by its
+        moving average (from the optimizer's values ``optimizer``)."""
         return [t if i is None else optimizer[i]
                 for t, i in zip(trainable, self.average_index)]
 
@@ -379,8 +378,8 @@ class Program:
         if self.average_index is None:
             yield
             return
-        raw = self._current()[0]
-        self._set_trainable(self._averages())
+        raw, _, optimizer = self._current()
+        self._set_trainable(self._averages(raw, optimizer))
         try:
             yield
         finally:
@@ -389,7 +388,8 @@ class Program:
     def use_averages(self):
         """End training on the moving averages (Keras's ``finalize_variable_values``)."""
         if self.average_index is not None:
-            self._set_trainable(self._averages())
+            trainable, _, optimizer = self._current()
+            self._set_trainable(self._averages(trainable, optimizer))
 
     def weights(self):
         """The network's weights now, as arrays in ``network.weights`` order."""
